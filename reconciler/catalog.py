@@ -1,0 +1,87 @@
+"""What Auth0 knows: prompts, their screens, insertion points and limits.
+
+One table, easy to extend when Auth0 adds a prompt. A tenant file may declare prompts that are
+not here (``extra_prompts``), so a new Auth0 prompt never blocks a user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: Auth0's documented limit for one partial (one insertion point), in characters.
+MAX_PARTIAL_CHARS = 10_000
+
+#: The insertion point a switch button goes to when the file does not say.
+DEFAULT_INSERTION_POINT = "form-footer-start"
+
+STANDARD_INSERTION_POINTS: tuple[str, ...] = (
+    "form-content-start",
+    "form-content-end",
+    "form-footer-start",
+    "form-footer-end",
+    "secondary-actions-start",
+    "secondary-actions-end",
+)
+
+#: Insertion points rendered inside the page's main ``<form>``. HTML forbids a form inside a
+#: form (a browser drops the nested start tag), so a switch button placed here would submit the
+#: main form instead of switching the connection.
+INSIDE_MAIN_FORM: frozenset[str] = frozenset(
+    {"form-content-start", "form-content-end", "form-content"}
+)
+
+
+@dataclass(frozen=True)
+class PromptSpec:
+    """One Universal Login prompt: its screens and the insertion points each screen offers."""
+
+    name: str
+    screens: tuple[str, ...]
+    insertion_points: tuple[str, ...] = STANDARD_INSERTION_POINTS
+    note: str = ""
+
+    @property
+    def default_screen(self) -> str | None:
+        """The screen used when a file names none: only defined for one-screen prompts."""
+        return self.screens[0] if len(self.screens) == 1 else None
+
+
+def _single(name: str, note: str = "") -> PromptSpec:
+    return PromptSpec(name=name, screens=(name,), note=note)
+
+
+PROMPTS: Mapping[str, PromptSpec] = {
+    spec.name: spec
+    for spec in (
+        _single("login"),
+        _single("login-id"),
+        _single("login-password"),
+        _single("signup"),
+        _single("signup-id"),
+        _single("signup-password"),
+        PromptSpec(
+            "login-passwordless",
+            ("login-passwordless-email-code", "login-passwordless-sms-otp"),
+        ),
+        PromptSpec("customized-consent", ("customized-consent",), ("form-content",)),
+        PromptSpec(
+            "passkeys",
+            ("passkey-enrollment", "passkey-enrollment-local"),
+            note="early access: tenants without it answer 400 for this prompt",
+        ),
+        _single("confirmation"),
+    )
+}
+
+#: Characters allowed in a connection name (Auth0: letters, digits, hyphens; no leading or
+#: trailing hyphen; at most 128). ``email`` and ``sms`` are the passwordless connections.
+CONNECTION_NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,126}[A-Za-z0-9])?$"
+PASSWORDLESS_CONNECTIONS: frozenset[str] = frozenset({"email", "sms"})
+
+
+def prompt_spec(name: str, extra: Mapping[str, PromptSpec] | None = None) -> PromptSpec | None:
+    """The spec for ``name`` from the catalogue or from a tenant's ``extra_prompts``."""
+    if extra and name in extra:
+        return extra[name]
+    return PROMPTS.get(name)
