@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from reconciler.catalog import PromptSpec
 from reconciler.errors import SourceLocation
@@ -73,11 +73,14 @@ class DesiredPrompt:
     location: SourceLocation | None = None
 
 
+CredentialsKind = Literal["client_credentials", "token"]
+
+
 @dataclass(frozen=True)
 class Credentials:
     """Where the credentials come from: names of environment variables, never values."""
 
-    kind: Literal["client_credentials", "token"]
+    kind: CredentialsKind
     client_id_env: str | None = None
     client_secret_env: str | None = None
     token_env: str | None = None
@@ -96,15 +99,15 @@ class Credentials:
     @classmethod
     def from_json(cls, data: Mapping[str, str]) -> Credentials:
         kind = data.get("kind")
-        if kind not in ("client_credentials", "token"):
-            raise ValueError(f"unknown credentials kind {kind!r}")
-        return cls(
-            kind=kind,
-            client_id_env=data.get("client_id_env"),
-            client_secret_env=data.get("client_secret_env"),
-            token_env=data.get("token_env"),
-            audience=data.get("audience"),
-        )
+        if kind in ("client_credentials", "token"):
+            return cls(
+                kind=cast(CredentialsKind, kind),
+                client_id_env=data.get("client_id_env"),
+                client_secret_env=data.get("client_secret_env"),
+                token_env=data.get("token_env"),
+                audience=data.get("audience"),
+            )
+        raise ValueError(f"unknown credentials kind {kind!r}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,437 @@
+"""The command line: parse options, call one library function, print, choose the exit code.
+
+Exit codes: 0 success; 1 error (including usage errors); 2 only where asked for, meaning
+"changes present" (``plan --detailed-exitcode``) or "drift found" (``drift``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler import __version__
+from reconciler.apply import ApplyReport, BackupStore
+from reconciler.config import load_tenants
+from reconciler.drift import drift_json, drift_markdown, drift_report, drift_text
+from reconciler.errors import Auth0PartialsError, PlanFileError
+from reconciler.model import TenantConfig
+from reconciler.output import render_plan
+from reconciler.plan import Plan
+from reconciler.render import render_items
+from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
+
+LOCAL_DIR = Path(".auth0-partials")
+DEFAULT_PATHS = ("tenants",)
+FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+class ExitCodeGroup(click.Group):
+    """A group whose usage errors exit 1, keeping 2 for "changes present"."""
+
+    def main(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            code = 1
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        code = code if isinstance(code, int) else 0
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _fail(exc: Auth0PartialsError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _paths(paths: Sequence[str]) -> list[Path]:
+    return [Path(p) for p in (paths or DEFAULT_PATHS)]
+
+
+def _load(paths: Sequence[str], *, check_env: bool = True) -> list[TenantConfig]:
+    try:
+        return load_tenants(_paths(paths), check_env=check_env)
+    except Auth0PartialsError as exc:
+        raise _fail(exc) from None
+
+
+def _progress(done: int, total: int, tenant: str) -> None:
+    if total >= 5:
+        click.echo(f"[{done}/{total}] {tenant}", err=True)
+
+
+def _calls_line(connector: Connector) -> str:
+    c = connector.calls()
+    line = f"API calls: {c['get']} GET partials, {c['put']} PUT partials, {c['token']} token"
+    if c["retries"] or c["rate_limited"]:
+        line += f"; {c['retries']} retries, {c['rate_limited']} answered 429"
+    return line
+
+
+# -- endpoints: a real tenant, the embedded emulator, or a running emulator ----------------
+
+emulator_option = click.option(
+    "--emulator",
+    is_flag=True,
+    help="Run against the embedded Auth0 emulator (state in ./.auth0-partials/emulator/; new "
+    "tenants start from the documented seed with one drifted button). No credentials needed.",
+)
+emulator_url_option = click.option(
+    "--emulator-url",
+    metavar="URL",
+    help="Send every tenant to a running `auth0-partials emulator serve` at URL "
+    "(tenant T at URL/tenants/T).",
+)
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="TENANT[/PROMPT]",
+    help="Limit the run to a tenant or one prompt of it. Repeatable.",
+)
+concurrency_option = click.option(
+    "--concurrency", default=8, show_default=True, help="Tenants handled at once."
+)
+paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+
+
+@contextmanager
+def _connector(emulator: bool, emulator_url: str | None) -> Iterator[Connector]:
+    if emulator and emulator_url:
+        raise click.UsageError("use either --emulator or --emulator-url, not both")
+    if not emulator:
+        with Connector(ClientSettings(emulator_url=emulator_url)) as connector:
+            yield connector
+        return
+    from reconciler.emulator import EmulatorOptions, EmulatorServer
+
+    state = LOCAL_DIR / "emulator" / "state.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    server = EmulatorServer(EmulatorOptions(state_file=state, seed=True))
+    server.start()
+    try:
+        with Connector(ClientSettings(emulator_url=server.base_url)) as connector:
+            yield connector
+    finally:
+        server.stop()
+
+
+@click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="auth0-partials")
+def cli() -> None:
+    """Keep Auth0 Universal Login prompt partials (connection-switching buttons) in Git.
+
+    Tenant files (YAML, one per tenant, default folder tenants/) declare the buttons;
+    plan shows what would change, apply writes only what changed, drift checks for
+    out-of-band edits. Exit codes: 0 ok, 1 error, 2 changes/drift present where asked.
+    """
+
+
+@cli.command()
+@paths_argument
+def validate(paths: tuple[str, ...]) -> None:
+    """Check tenant files offline: schema, prompts, screens, insertion points, connections,
+    the 10,000-character limit, forms inside the main form, and environment variables."""
+    configs = _load(paths)
+    for config in configs:
+        count = sum(len(s.insertion_points) for p in config.prompts for s in p.screens)
+        click.echo(f"ok  {config.source}  {config.name}: {count} insertion points")
+    click.echo(f"{len(configs)} tenant file{'s' if len(configs) != 1 else ''} valid.")
+
+
+@cli.command()
+@paths_argument
+@target_option
+def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
+    """Print, as JSON, the HTML each declared insertion point will hold (null = deleted).
+    Offline: needs no credentials."""
+    out: dict[str, Any] = {}
+    for config in _load(paths, check_env=False):
+        for prompt in config.prompts:
+            address = f"{config.name}/{prompt.name}"
+            if targets and not any(address.startswith(t) for t in targets):
+                continue
+            screens = out.setdefault(config.name, {}).setdefault(prompt.name, {})
+            for screen in prompt.screens:
+                for point in screen.insertion_points:
+                    screens.setdefault(screen.name, {})[point.name] = (
+                        render_items(point.items) or None
+                    )
+    click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@paths_argument
+@target_option
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the plan has changes, 0 when it has none, 1 on error.",
+)
+@emulator_option
+@emulator_url_option
+@concurrency_option
+def plan(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    detailed_exitcode: bool,
+    emulator: bool,
+    emulator_url: str | None,
+    concurrency: int,
+) -> None:
+    """Read the live partials (one GET per managed prompt) and show what apply would change.
+    Needs only the read:prompts scope."""
+    configs = _load(paths, check_env=not (emulator or emulator_url))
+    with _connector(emulator, emulator_url) as connector:
+        result = make_plan(
+            configs, connector, targets=targets, concurrency=concurrency, progress=_progress
+        )
+        calls = _calls_line(connector)
+    click.echo(render_plan(result, fmt, color=_color()), nl=False, color=_color())  # type: ignore[arg-type]
+    if fmt == "text":
+        click.echo(calls, err=True)
+    if out:
+        Path(out).write_text(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
+        click.echo(f"Saved plan to {out}; apply it with: auth0-partials apply {out}", err=True)
+    if result.has_errors:
+        sys.exit(1)
+    if detailed_exitcode and result.has_changes:
+        sys.exit(2)
+
+
+def _read_plan_file(path: Path) -> Plan:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PlanFileError(
+            f"cannot read saved plan {path}: {exc}", hint="pass a file written by plan --out"
+        ) from None
+    return Plan.from_json(data)
+
+
+def _confirm(question: str) -> None:
+    try:
+        confirmed = click.confirm(question, default=False)
+    except click.Abort:
+        confirmed = False
+    if not confirmed:
+        raise click.ClickException("not confirmed; nothing written (in CI, pass --auto-approve)")
+
+
+def _print_report(report: ApplyReport) -> None:
+    for outcome in report.outcomes:
+        line = f"{outcome.status:>13}  {outcome.tenant}/{outcome.prompt}"
+        if outcome.backup:
+            line += f"  (previous document saved to {outcome.backup})"
+        click.echo(line)
+        if outcome.error:
+            click.echo(f"               {outcome.error}")
+    for tenant, error in report.tenant_errors:
+        click.echo(f"       failed  {tenant}: {error}")
+    written = len(report.written)
+    failed = len(report.outcomes) - written
+    click.echo(
+        f"Apply {'incomplete' if report.failed else 'complete'}: {written} prompt"
+        f"{'s' if written != 1 else ''} written, {failed} not written."
+    )
+    if report.failed:
+        click.echo("Rerun the same command to converge once the cause is fixed.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@target_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option(
+    "--allow-destroy", is_flag=True, help="Allow deletions beyond the tenant's safety limits."
+)
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False),
+    default=str(LOCAL_DIR / "backups"),
+    show_default=True,
+    help="Where the live document of each prompt is saved before it is overwritten.",
+)
+@emulator_option
+@emulator_url_option
+@concurrency_option
+def apply(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    auto_approve: bool,
+    allow_destroy: bool,
+    backup_dir: str,
+    emulator: bool,
+    emulator_url: str | None,
+    concurrency: int,
+) -> None:
+    """Write the changes: one PUT per changed prompt, with the whole merged document.
+
+    PATHS are tenant files or folders (plan, then apply), or one saved plan file from
+    `plan --out` (apply exactly that plan, refusing if any prompt changed since).
+    Needs the update:prompts scope."""
+    saved = len(paths) == 1 and paths[0].endswith(".json")
+    if saved and targets:
+        raise click.UsageError("--target cannot narrow a saved plan; plan again with --target")
+    with _connector(emulator, emulator_url) as connector:
+        try:
+            if saved:
+                result = _read_plan_file(Path(paths[0]))
+            else:
+                configs = _load(paths, check_env=not (emulator or emulator_url))
+                result = make_plan(
+                    configs,
+                    connector,
+                    targets=targets,
+                    concurrency=concurrency,
+                    progress=_progress,
+                )
+            click.echo(render_plan(result, "text", color=_color()), nl=False, color=_color())
+            if result.has_errors:
+                raise click.ClickException("some tenants could not be planned; nothing written")
+            if not result.has_changes:
+                click.echo("Nothing to apply.")
+                click.echo(_calls_line(connector), err=True)
+                return
+            if not auto_approve:
+                _confirm(f"Apply {result.summary}?")
+            report = apply_plan(
+                result,
+                connector,
+                saved=saved,
+                allow_destroy=allow_destroy,
+                backups=BackupStore(Path(backup_dir)),
+                concurrency=concurrency,
+            )
+        except Auth0PartialsError as exc:
+            raise _fail(exc) from None
+        _print_report(report)
+        click.echo(_calls_line(connector), err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@paths_argument
+@target_option
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--fail-on-unmanaged",
+    is_flag=True,
+    help="Also exit 2 when content the files do not manage is present.",
+)
+@emulator_option
+@emulator_url_option
+@concurrency_option
+def drift(
+    paths: tuple[str, ...],
+    targets: tuple[str, ...],
+    fmt: str,
+    fail_on_unmanaged: bool,
+    emulator: bool,
+    emulator_url: str | None,
+    concurrency: int,
+) -> None:
+    """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
+    (a tenant that could not be read is never reported in sync). Needs only read:prompts."""
+    configs = _load(paths, check_env=not (emulator or emulator_url))
+    with _connector(emulator, emulator_url) as connector:
+        result = make_plan(
+            configs, connector, targets=targets, concurrency=concurrency, progress=_progress
+        )
+    report = drift_report(result)
+    if fmt == "json":
+        click.echo(drift_json(report), nl=False)
+    elif fmt == "markdown":
+        click.echo(drift_markdown(report), nl=False)
+    else:
+        click.echo(drift_text(report, color=_color()), nl=False, color=_color())
+    sys.exit(report.exit_code(fail_on_unmanaged=fail_on_unmanaged))
+
+
+@cli.group()
+def emulator() -> None:
+    """The Auth0 emulator: the Management API's token and partials endpoints, locally."""
+
+
+@emulator.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, help="0 picks a free port.")
+@click.option("--state", type=click.Path(dir_okay=False), help="Persist state to this JSON file.")
+@click.option(
+    "--rate-limits",
+    type=click.Choice(["auth0", "off"]),
+    default="auth0",
+    show_default=True,
+    help="auth0: partials GET and PUT buckets of 5 burst, 5 per minute per tenant.",
+)
+@click.option("--seed", is_flag=True, help="New tenants start from the documented seed.")
+@click.option("--latency", type=float, default=0.0, help="Milliseconds added to each call.")
+@click.option(
+    "--fault", "faults", multiple=True, metavar="SPEC", help="Inject a fault (repeatable)."
+)
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False))
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False))
+def emulator_serve(
+    host: str,
+    port: int,
+    state: str | None,
+    rate_limits: str,
+    seed: bool,
+    latency: float,
+    faults: tuple[str, ...],
+    tls_cert: str | None,
+    tls_key: str | None,
+) -> None:
+    """Serve the emulator until interrupted. The default tenant is at the root; tenant T is
+    at /tenants/T. Admin endpoints (request log, faults, state) are under /__emulator/."""
+    from reconciler.emulator import EmulatorOptions, parse_fault, serve
+
+    if bool(tls_cert) != bool(tls_key):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    try:
+        options = EmulatorOptions(
+            rate_limits="auth0" if rate_limits == "auth0" else "off",
+            state_file=Path(state) if state else None,
+            seed=seed,
+            latency_seconds=latency / 1000.0,
+            faults=tuple(parse_fault(spec) for spec in faults),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    serve(
+        options,
+        host=host,
+        port=port,
+        tls_cert=Path(tls_cert) if tls_cert else None,
+        tls_key=Path(tls_key) if tls_key else None,
+        announce=lambda line: click.echo(line, err=False),
+    )
+
+
+def main() -> None:
+    cli.main(prog_name="auth0-partials")
+

@@ -1,0 +1,82 @@
+"""The answers the emulator sends: a :class:`Reply` value and Auth0's error bodies.
+
+Management API errors have one shape (``auth0-api.md``, "Errors")::
+
+    {"statusCode": 429, "error": "Too Many Requests", "message": "...", "errorCode": "..."}
+
+The Authentication API (``/oauth/token``) answers OAuth errors instead::
+
+    {"error": "access_denied", "error_description": "Unauthorized"}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Literal
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+#: How the HTTP layer delivers a reply:
+#: ``send`` normally; ``truncate`` headers with the full Content-Length, then half the body and
+#: a closed connection; ``reset`` no answer, the socket closed with a TCP RST; ``hold`` no answer,
+#: the connection kept open for ``hold_seconds`` and then closed.
+Disposition = Literal["send", "truncate", "reset", "hold"]
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer. ``status`` 0 means no HTTP answer at all (``reset`` and ``hold``)."""
+
+    status: int
+    body: bytes = b""
+    headers: Headers = ()
+    disposition: Disposition = "send"
+    hold_seconds: float = 0.0
+
+    def json(self) -> object:
+        """The body parsed as JSON (for tests and the admin API)."""
+        return json.loads(self.body)
+
+
+def encode_json(data: object) -> bytes:
+    """Compact UTF-8 JSON, as Auth0 sends it (``<`` stays ``<``, no ``\\u003c``)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def json_reply(status: int, data: object, headers: Headers = ()) -> Reply:
+    return Reply(status, encode_json(data), (("Content-Type", JSON_CONTENT_TYPE), *headers))
+
+
+def reason(status: int) -> str:
+    """The HTTP reason phrase Auth0 puts in ``error`` ("Too Many Requests")."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def auth0_error_body(status: int, message: str, error_code: str | None = None) -> dict[str, object]:
+    body: dict[str, object] = {"statusCode": status, "error": reason(status), "message": message}
+    if error_code is not None:
+        body["errorCode"] = error_code
+    return body
+
+
+def auth0_error(
+    status: int, message: str, error_code: str | None = None, headers: Headers = ()
+) -> Reply:
+    """A Management API error answer."""
+    return json_reply(status, auth0_error_body(status, message, error_code), headers)
+
+
+def oauth_error(status: int, error: str, description: str) -> Reply:
+    """An Authentication API (``/oauth/token``) error answer."""
+    return json_reply(status, {"error": error, "error_description": description})
+
+
+def not_found() -> Reply:
+    return auth0_error(404, "Not Found")

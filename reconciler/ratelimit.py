@@ -1,0 +1,197 @@
+"""Client-side token buckets that keep a run inside Auth0's rate limits.
+
+Auth0 gives the prompt partials endpoints their own tiny buckets per tenant: GET partials burst
+5, refill 5 per minute; PUT partials the same. Spending them blindly ends in 429s, and tools
+that shrug off a 429 on a read lose data. So the client takes a token from the right bucket
+before every partials request, and syncs the bucket with the ``x-ratelimit-*`` headers of the
+answers.
+
+Design choices:
+
+* Waiting past the run deadline raises ``BudgetExhausted``, an ``Auth0PartialsError`` defined
+  here. It is deliberately *not* a ``RateLimitError``: no 429 was received; the local budget
+  predicts one and the deadline leaves no time to wait for the next token.
+* ``observe`` only ever *lowers* the local count. The headers may describe the global Management
+  API bucket (50 burst) rather than the partials one (5 burst), so trusting them to raise the
+  count could spend a budget the server does not have. The bucket therefore never grants more
+  than its own capacity plus its own refill over any window.
+* An unlimited bucket (``refill_per_second=math.inf``) never waits and ignores ``observe``; it is
+  meant for the emulator with rate limits off.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from reconciler.errors import Auth0PartialsError
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+#: Auth0's documented partials buckets (Enterprise, Essentials and Professional plans).
+PARTIALS_BURST = 5
+PARTIALS_PER_MINUTE = 5.0
+
+#: Float slack: a token that is 0.999999999 present after an exact sleep counts as present.
+_EPSILON = 1e-9
+
+
+class BudgetExhausted(Auth0PartialsError):
+    """The next token arrives only after the run deadline. ``wait`` is the seconds it needs."""
+
+    def __init__(self, message: str, *, wait: float, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.wait = wait
+
+
+class TokenBucket:
+    """A thread-safe token bucket on an injectable monotonic clock.
+
+    ``capacity`` tokens at most; ``refill_per_second`` tokens flow back continuously.
+    ``max_reset_wait`` caps how long a server's ``x-ratelimit-reset`` may hold the bucket shut
+    (a skewed or odd header must not stall a run for hours; a real 429 still gets its own wait).
+    """
+
+    def __init__(
+        self,
+        capacity: int,
+        refill_per_second: float,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        max_reset_wait: float = 300.0,
+        name: str = "bucket",
+    ) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, not {capacity}")
+        if not refill_per_second > 0:
+            raise ValueError(f"refill_per_second must be positive, not {refill_per_second}")
+        if not max_reset_wait >= 0:
+            raise ValueError(f"max_reset_wait must not be negative, not {max_reset_wait}")
+        self.capacity = capacity
+        self.refill_per_second = refill_per_second
+        self.max_reset_wait = max_reset_wait
+        self.name = name
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = float(capacity)
+        self._updated = clock()
+
+    def __repr__(self) -> str:
+        return (
+            f"TokenBucket({self.name!r}, capacity={self.capacity}, "
+            f"refill_per_second={self.refill_per_second})"
+        )
+
+    @property
+    def unlimited(self) -> bool:
+        return math.isinf(self.refill_per_second)
+
+    def available(self) -> float:
+        """Tokens in the bucket now (may be negative after ``observe`` of an empty server)."""
+        if self.unlimited:
+            return math.inf
+        with self._lock:
+            self._refill(self._clock())
+            return self._tokens
+
+    def acquire(self, deadline: float | None = None) -> float:
+        """Take one token, sleeping until one is there. Returns the seconds waited.
+
+        ``deadline`` is an absolute time on this bucket's clock. If the next token would only
+        arrive after it, raise ``BudgetExhausted`` at once instead of sleeping.
+        """
+        if self.unlimited:
+            return 0.0
+        start = self._clock()
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._refill(now)
+                if self._tokens >= 1.0 - _EPSILON:
+                    self._tokens -= 1.0
+                    return max(0.0, now - start)
+                wait = (1.0 - self._tokens) / self.refill_per_second
+            if deadline is not None and now + wait > deadline:
+                raise BudgetExhausted(
+                    f"the {self.name} rate budget has its next token in {wait:.1f} s, "
+                    "after the run deadline",
+                    wait=wait,
+                    hint="wait for the budget to refill and rerun, or allow the run more time",
+                )
+            # Sleep outside the lock so other threads can observe() or give up meanwhile.
+            self._sleep(wait)
+
+    def observe(self, remaining: int | None, reset_epoch: float | None, now_epoch: float) -> None:
+        """Sync with a server's ``x-ratelimit-remaining`` / ``x-ratelimit-reset`` headers.
+
+        Only lowers the local count. ``remaining == 0`` with a ``reset_epoch`` (UNIX seconds,
+        compared with ``now_epoch``) shuts the bucket so that its next token arrives exactly at
+        the reset, and not before.
+        """
+        if self.unlimited or remaining is None:
+            return
+        allowed = float(max(0, remaining))
+        if remaining <= 0 and reset_epoch is not None:
+            wait = min(max(0.0, reset_epoch - now_epoch), self.max_reset_wait)
+            allowed = 1.0 - wait * self.refill_per_second
+        with self._lock:
+            self._refill(self._clock())
+            self._tokens = min(self._tokens, allowed)
+
+    def _refill(self, now: float) -> None:
+        """Add what flowed in since the last update. Call with the lock held."""
+        if now <= self._updated:
+            return
+        gained = (now - self._updated) * self.refill_per_second
+        self._tokens = min(float(self.capacity), self._tokens + gained)
+        self._updated = now
+
+
+class PartialsBudget:
+    """One tenant's budget: a bucket for GET partials and one for PUT partials.
+
+    The defaults are Auth0's documented partials buckets (burst 5, 5 per minute each way), so an
+    ordinary run of at most 5 reads and 5 writes never waits. Share one budget between all
+    clients of the same tenant; its clock must be the clock of the deadlines passed to it.
+    """
+
+    def __init__(
+        self,
+        read_burst: int = PARTIALS_BURST,
+        read_per_minute: float = PARTIALS_PER_MINUTE,
+        write_burst: int = PARTIALS_BURST,
+        write_per_minute: float = PARTIALS_PER_MINUTE,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.read = TokenBucket(
+            read_burst, read_per_minute / 60.0, clock=clock, sleep=sleep, name="GET partials"
+        )
+        self.write = TokenBucket(
+            write_burst, write_per_minute / 60.0, clock=clock, sleep=sleep, name="PUT partials"
+        )
+
+    @classmethod
+    def unlimited(
+        cls, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
+    ) -> PartialsBudget:
+        """A budget that never waits: for the emulator with its rate limits turned off."""
+        return cls(1, math.inf, 1, math.inf, clock=clock, sleep=sleep)
+
+    def __repr__(self) -> str:
+        return f"PartialsBudget(read={self.read!r}, write={self.write!r})"
+
+    def for_method(self, method: str) -> TokenBucket:
+        """The bucket a partials request spends from: GET reads, PUT writes."""
+        upper = method.upper()
+        if upper == "GET":
+            return self.read
+        if upper == "PUT":
+            return self.write
+        raise ValueError(f"no partials bucket for method {method!r}")
