@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from reconciler.errors import Auth0PartialsError, UnsafePlanError, VerificationError
-from reconciler.model import PromptDocument
+from reconciler.model import Credentials, PromptDocument
 from reconciler.plan import Plan, PromptPlan, TenantPlan
 from reconciler.state import PartialsApi
 
@@ -136,3 +136,43 @@ def apply_tenant(
             break
         outcomes.append(PromptOutcome(tenant.tenant, prompt.prompt, "written", backup=backup))
     return outcomes
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A saved live document, as written by ``BackupStore``."""
+
+    path: Path
+    tenant: TenantPlan
+    document: PromptDocument
+
+
+def load_backup(path: Path) -> Backup:
+    try:
+        record = json.loads(path.read_text("utf-8"))
+        tenant = TenantPlan(
+            tenant=record["tenant"],
+            domain=record["domain"],
+            credentials=Credentials.from_json(record["credentials"]),
+            source=str(path),
+        )
+        document = PromptDocument.from_json(record["prompt"], record["document"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise Auth0PartialsError(
+            f"{path} is not a readable backup: {exc}",
+            hint="pass a file from the backup folder (default .auth0-partials/backups/)",
+        ) from None
+    return Backup(path, tenant, document)
+
+
+def restore(backup: Backup, api: PartialsApi, store: BackupStore) -> Path | None:
+    """Put a backed-up document back, after backing up what is live now.
+
+    Returns the backup of the replaced document, or None when the backup is already live.
+    """
+    live = api.get_partials(backup.document.prompt)
+    if live.fingerprint() == backup.document.fingerprint():
+        return None
+    saved = store.save(backup.tenant, live)
+    write_prompt(api, PromptPlan(backup.document.prompt, live.fingerprint(), backup.document, ()))
+    return saved

@@ -11,21 +11,26 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler import __version__
-from reconciler.apply import ApplyReport, BackupStore
+from reconciler.apply import ApplyReport, BackupStore, load_backup
+from reconciler.apply import restore as restore_backup
+from reconciler.catalog import PROMPTS
 from reconciler.config import load_tenants
 from reconciler.drift import drift_json, drift_markdown, drift_report, drift_text
 from reconciler.errors import Auth0PartialsError, PlanFileError
-from reconciler.model import TenantConfig
+from reconciler.importer import fold_prompts, import_tenant_yaml
+from reconciler.model import Credentials, TenantConfig
 from reconciler.output import render_plan
 from reconciler.plan import Plan
 from reconciler.render import render_items
 from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
+from reconciler.state import read_available_prompts
 
 LOCAL_DIR = Path(".auth0-partials")
 DEFAULT_PATHS = ("tenants",)
@@ -48,6 +53,9 @@ class ExitCodeGroup(click.Group):
             code = 1
         except click.Abort:
             click.echo("Aborted.", err=True)
+            code = 1
+        except OSError as exc:
+            click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             code = 1
         code = code if isinstance(code, int) else 0
         if standalone:
@@ -112,14 +120,33 @@ concurrency_option = click.option(
     "--concurrency", default=8, show_default=True, help="Tenants handled at once."
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for one answer from Auth0.",
+)
+deadline_option = click.option(
+    "--deadline",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds the whole run may take, retries and rate-limit waits included.",
+)
 
 
 @contextmanager
-def _connector(emulator: bool, emulator_url: str | None) -> Iterator[Connector]:
+def _connector(
+    emulator: bool,
+    emulator_url: str | None,
+    timeout: float = 30.0,
+    deadline: float | None = None,
+) -> Iterator[Connector]:
     if emulator and emulator_url:
         raise click.UsageError("use either --emulator or --emulator-url, not both")
+    settings = ClientSettings(emulator_url=emulator_url, timeout=timeout, deadline_seconds=deadline)
     if not emulator:
-        with Connector(ClientSettings(emulator_url=emulator_url)) as connector:
+        with Connector(settings) as connector:
             yield connector
         return
     from reconciler.emulator import EmulatorOptions, EmulatorServer
@@ -129,7 +156,7 @@ def _connector(emulator: bool, emulator_url: str | None) -> Iterator[Connector]:
     server = EmulatorServer(EmulatorOptions(state_file=state, seed=True))
     server.start()
     try:
-        with Connector(ClientSettings(emulator_url=server.base_url)) as connector:
+        with Connector(replace(settings, emulator_url=server.base_url)) as connector:
             yield connector
     finally:
         server.stop()
@@ -192,6 +219,8 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
 @emulator_option
 @emulator_url_option
 @concurrency_option
+@timeout_option
+@deadline_option
 def plan(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -201,11 +230,13 @@ def plan(
     emulator: bool,
     emulator_url: str | None,
     concurrency: int,
+    timeout: float,
+    deadline: float | None,
 ) -> None:
     """Read the live partials (one GET per managed prompt) and show what apply would change.
     Needs only the read:prompts scope."""
     configs = _load(paths, check_env=not (emulator or emulator_url))
-    with _connector(emulator, emulator_url) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress
         )
@@ -214,6 +245,7 @@ def plan(
     if fmt == "text":
         click.echo(calls, err=True)
     if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
         click.echo(f"Saved plan to {out}; apply it with: auth0-partials apply {out}", err=True)
     if result.has_errors:
@@ -278,6 +310,8 @@ def _print_report(report: ApplyReport) -> None:
 @emulator_option
 @emulator_url_option
 @concurrency_option
+@timeout_option
+@deadline_option
 def apply(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -287,6 +321,8 @@ def apply(
     emulator: bool,
     emulator_url: str | None,
     concurrency: int,
+    timeout: float,
+    deadline: float | None,
 ) -> None:
     """Write the changes: one PUT per changed prompt, with the whole merged document.
 
@@ -296,7 +332,7 @@ def apply(
     saved = len(paths) == 1 and paths[0].endswith(".json")
     if saved and targets:
         raise click.UsageError("--target cannot narrow a saved plan; plan again with --target")
-    with _connector(emulator, emulator_url) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline) as connector:
         try:
             if saved:
                 result = _read_plan_file(Path(paths[0]))
@@ -346,6 +382,8 @@ def apply(
 @emulator_option
 @emulator_url_option
 @concurrency_option
+@timeout_option
+@deadline_option
 def drift(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -354,11 +392,13 @@ def drift(
     emulator: bool,
     emulator_url: str | None,
     concurrency: int,
+    timeout: float,
+    deadline: float | None,
 ) -> None:
     """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
     (a tenant that could not be read is never reported in sync). Needs only read:prompts."""
     configs = _load(paths, check_env=not (emulator or emulator_url))
-    with _connector(emulator, emulator_url) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress
         )
@@ -370,6 +410,144 @@ def drift(
     else:
         click.echo(drift_text(report, color=_color()), nl=False, color=_color())
     sys.exit(report.exit_code(fail_on_unmanaged=fail_on_unmanaged))
+
+
+@cli.command("import")
+@click.option("--tenant", help="Name of the new tenant file's tenant.")
+@click.option("--domain", help="Domain the Management API is called on (new file).")
+@click.option("--client-id-env", metavar="VAR", help="Variable holding the client id.")
+@click.option("--client-secret-env", metavar="VAR", help="Variable holding the client secret.")
+@click.option("--token-env", metavar="VAR", help="Variable holding a Management API token.")
+@click.option("--audience", help="Management API audience, when not https://DOMAIN/api/v2/.")
+@click.option(
+    "--update",
+    "update_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Fold the live state of this tenant file's prompts back into it (comments and "
+    "header kept; other prompts untouched).",
+)
+@click.option(
+    "--prompt",
+    "prompts",
+    multiple=True,
+    help="Prompts to read (repeatable). Default: every catalogue prompt for a new file, the "
+    "file's prompts with --update. Each costs one of the 5 reads per minute.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the new file here.")
+@emulator_option
+@emulator_url_option
+@timeout_option
+def import_(
+    tenant: str | None,
+    domain: str | None,
+    client_id_env: str | None,
+    client_secret_env: str | None,
+    token_env: str | None,
+    audience: str | None,
+    update_file: str | None,
+    prompts: tuple[str, ...],
+    out: str | None,
+    emulator: bool,
+    emulator_url: str | None,
+    timeout: float,
+) -> None:
+    """Write a tenant file from a live tenant: switch-button forms (any quoting) become button
+    entries, anything else raw entries. Then `plan` shows no changes."""
+    if update_file:
+        config = _load([update_file], check_env=not (emulator or emulator_url))[0]
+        tenant, domain, credentials = config.name, config.domain, config.credentials
+        names = list(prompts) or [p.name for p in config.prompts]
+    else:
+        if not tenant or not domain:
+            raise click.UsageError("a new file needs --tenant and --domain (or use --update)")
+        credentials = _import_credentials(client_id_env, client_secret_env, token_env, audience)
+        names = list(prompts) or list(PROMPTS)
+    try:
+        with _connector(emulator, emulator_url, timeout) as connector:
+            api = connector.client(tenant, domain, credentials)
+            documents, skipped = read_available_prompts(api, names)
+        live = [documents[name] for name in names if name in documents]
+        if update_file:
+            text = fold_prompts(Path(update_file).read_text("utf-8"), live)
+        else:
+            found = [d for d in live if not d.is_empty()]
+            text = import_tenant_yaml(
+                tenant=tenant, domain=domain, credentials=credentials, documents=found
+            )
+    except Auth0PartialsError as exc:
+        raise _fail(exc) from None
+    for name in skipped:
+        click.echo(f"skipped {name}: the tenant does not have this prompt", err=True)
+    target = update_file or out
+    if target:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        Path(target).write_text(text, "utf-8")
+        click.echo(f"Wrote {target} ({len(live)} prompts read).", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _import_credentials(
+    client_id_env: str | None,
+    client_secret_env: str | None,
+    token_env: str | None,
+    audience: str | None,
+) -> Credentials:
+    if token_env and not (client_id_env or client_secret_env):
+        return Credentials("token", token_env=token_env, audience=audience)
+    if client_id_env and client_secret_env and not token_env:
+        return Credentials(
+            "client_credentials",
+            client_id_env=client_id_env,
+            client_secret_env=client_secret_env,
+            audience=audience,
+        )
+    raise click.UsageError(
+        "name the credentials: --client-id-env and --client-secret-env, or --token-env"
+    )
+
+
+@cli.command()
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False))
+@click.option("--auto-approve", is_flag=True, help="Restore without asking for confirmation.")
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False),
+    default=str(LOCAL_DIR / "backups"),
+    show_default=True,
+    help="Where the document being replaced is saved first.",
+)
+@emulator_option
+@emulator_url_option
+@timeout_option
+def restore(
+    backup: str,
+    auto_approve: bool,
+    backup_dir: str,
+    emulator: bool,
+    emulator_url: str | None,
+    timeout: float,
+) -> None:
+    """Put a backed-up prompt document back (apply saves one before every write). The
+    document it replaces is backed up in turn. Costs one GET and one PUT."""
+    try:
+        saved = load_backup(Path(backup))
+        click.echo(
+            f"Restore {saved.tenant.tenant}/{saved.document.prompt} to the document saved "
+            f"in {backup}."
+        )
+        if not auto_approve:
+            _confirm("Restore it?")
+        with _connector(emulator, emulator_url, timeout) as connector:
+            tenant = saved.tenant
+            api = connector.client(tenant.tenant, tenant.domain, tenant.credentials)
+            replaced = restore_backup(saved, api, BackupStore(Path(backup_dir)))
+    except Auth0PartialsError as exc:
+        raise _fail(exc) from None
+    if replaced is None:
+        click.echo("Already live: nothing written.")
+    else:
+        click.echo(f"Restored. The document it replaced is saved in {replaced}.")
 
 
 @cli.group()
@@ -434,4 +612,3 @@ def emulator_serve(
 
 def main() -> None:
     cli.main(prog_name="auth0-partials")
-

@@ -107,9 +107,7 @@ def _root_keys(diff: DeepDiff, report: str) -> Iterator[Key]:
 
 def _details(before: str, after: str) -> tuple[str, ...]:
     old, new = parse_items(before), parse_items(after)
-    if len(old) != len(new) or not all(
-        isinstance(item, SwitchButton) for item in (*old, *new)
-    ):
+    if len(old) != len(new) or not all(isinstance(item, SwitchButton) for item in (*old, *new)):
         return ()
     lines: list[str] = []
     for index, (a, b) in enumerate(zip(old, new, strict=True), start=1):
@@ -131,12 +129,15 @@ def diff_prompt(
     """Changes that make ``live`` match ``prompt``, and the merged document to write."""
     desired = desired_partials(prompt)
     owned = owned_keys(prompt, live)
-    live_owned = {
-        key: html for key in owned if (html := live.get(*key)) is not None and html != ""
-    }
+    live_owned = {key: html for key in owned if (html := live.get(*key)) is not None and html != ""}
     desired_owned = {key: desired.get(key, "") for key in owned}
 
-    comparison = DeepDiff(_projection(live_owned), _projection(desired_owned), view="tree")
+    comparison = DeepDiff(
+        _projection(live_owned),
+        _projection(desired_owned),
+        view="tree",
+        threshold_to_diff_deeper=0,  # always report per insertion point, never the whole map
+    )
     changes: list[Change] = []
     for key in _root_keys(comparison, "dictionary_item_added"):
         changes.append(Change("create", prompt.name, *key, None, desired_owned[key]))
@@ -144,9 +145,7 @@ def diff_prompt(
         changes.append(Change("delete", prompt.name, *key, live_owned[key], None))
     for key in _root_keys(comparison, "values_changed"):
         before, after = live_owned[key], desired_owned[key]
-        changes.append(
-            Change("update", prompt.name, *key, before, after, _details(before, after))
-        )
+        changes.append(Change("update", prompt.name, *key, before, after, _details(before, after)))
 
     screen_rank = _order(spec, prompt)
     point_rank = {name: i for i, name in enumerate(spec.insertion_points if spec else ())}

@@ -111,7 +111,11 @@ class Connector:
 
 
 def _each(
-    items: Sequence[T], work: Callable[[T], R], *, concurrency: int, progress: Progress | None,
+    items: Sequence[T],
+    work: Callable[[T], R],
+    *,
+    concurrency: int,
+    progress: Progress | None,
     name: Callable[[T], str],
 ) -> list[R]:
     """``work`` over ``items`` on a thread pool, results in input order."""
@@ -183,8 +187,10 @@ def apply_plan(
         try:
             api = connector.client(tenant.tenant, tenant.domain, tenant.credentials)
         except Auth0PartialsError as exc:
-            return [PromptOutcome(tenant.tenant, p.prompt, "not attempted") for p in
-                    tenant.prompts_to_write], str(exc)
+            return [
+                PromptOutcome(tenant.tenant, p.prompt, "not attempted")
+                for p in tenant.prompts_to_write
+            ], str(exc)
         return apply_tenant(tenant, api, live=live.get(tenant.tenant), backups=backups), None
 
     results = _each(

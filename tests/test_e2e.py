@@ -101,8 +101,9 @@ def test_quote_style_differences_plan_as_no_change(
     cli("plan", cwd=tmp_path)
     live = served_emulator.document("acme-dev", "login-password")["login-password"]
     assert "type='hidden'" in live["form-footer-start"]  # the seed's single-quoted spelling
-    code, out, _ = cli("plan", "--target", "acme-dev/login-password", "--detailed-exitcode",
-                       cwd=tmp_path)
+    code, out, _ = cli(
+        "plan", "--target", "acme-dev/login-password", "--detailed-exitcode", cwd=tmp_path
+    )
     assert code == 0
     assert "login-password: no changes" in out
 

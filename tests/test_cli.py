@@ -1,0 +1,93 @@
+"""The click layer: help for every command, exit codes, offline commands, documented examples."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+from tests.conftest import PROJECT
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, (*prefix, name)))
+    return found
+
+
+@pytest.mark.parametrize("path", _commands(cli), ids=lambda p: " ".join(p))
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    assert command.help and len(command.help) > 40
+
+
+def test_usage_error_exits_1_not_2() -> None:
+    result = CliRunner().invoke(cli, ["plan", "--format", "yaml"])
+    assert result.exit_code == 1
+    assert "Invalid value for '--format'" in result.output
+
+
+def test_validate_reports_file_and_line(tmp_path: Path) -> None:
+    bad = PROJECT / "tests" / "fixtures" / "config" / "bad-unknown-prompt.yaml"
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert re.search(r"bad-unknown-prompt\.yaml:\d+:\d+", result.output)
+    assert "Traceback" not in result.output
+
+
+def test_validate_and_render_the_shipped_examples() -> None:
+    env = {
+        "ACME_DEV_CLIENT_ID": "x",
+        "ACME_DEV_CLIENT_SECRET": "x",
+        "ACME_PROD_CLIENT_ID": "x",
+        "ACME_PROD_CLIENT_SECRET": "x",
+    }
+    examples = str(PROJECT / "tenants")
+    result = CliRunner(env=env).invoke(cli, ["validate", examples])
+    assert result.exit_code == 0, result.output
+    assert "2 tenant files valid." in result.output
+    rendered = CliRunner().invoke(cli, ["render", examples])
+    assert rendered.exit_code == 0, rendered.output
+    data = json.loads(rendered.output)
+    signup = data["acme-dev"]["signup-password"]["signup-password"]["form-footer-start"]
+    assert signup.startswith('<form method="post" data-form-secondary="true">')
+    assert "Send a secure code by email" in signup
+
+
+def _documented_invocations() -> list[list[str]]:
+    """Every `auth0-partials ...` line in the CI examples, as argument lists."""
+    found: list[list[str]] = []
+    for path in sorted((PROJECT / "examples").rglob("*.yml")):
+        yaml.safe_load(path.read_text())  # each example is valid YAML
+        for line in path.read_text().splitlines():
+            match = re.search(r"auth0-partials (\w.*?)(?:\s*[>|]|\s*$)", line)
+            if match and not line.lstrip().startswith("#") and "pip install" not in line:
+                found.append(shlex.split(match.group(1)))
+    return found
+
+
+def test_examples_use_only_documented_options() -> None:
+    invocations = _documented_invocations()
+    assert len(invocations) >= 6
+    for args in invocations:
+        command = cli.commands[args[0]]
+        known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+        for arg in args[1:]:
+            if arg.startswith("--"):
+                assert arg in known, f"{args}: {arg} is not an option of {args[0]}"

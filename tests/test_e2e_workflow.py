@@ -1,0 +1,171 @@
+"""End to end: the GitOps workflow (many tenants, drift, safety rails, import, restore)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from tests.conftest import PROJECT, ServedEmulator, cli_env, run_cli
+from tests.test_e2e import ENV, cli, write_tenant
+
+
+def test_twenty_tenants_in_one_run(tmp_path: Path, served_emulator: ServedEmulator) -> None:
+    for index in range(20):
+        write_tenant(tmp_path / "tenants", served_emulator, tenant=f"customer-{index:02d}")
+    code, out, err = cli("plan", "--detailed-exitcode", "--format", "json", cwd=tmp_path)
+    assert code == 2, err
+    plan = json.loads(out)
+    jsonschema.Draft202012Validator(
+        json.loads((PROJECT / "schemas" / "plan.schema.json").read_text())
+    ).validate(plan)
+    assert [t["tenant"] for t in plan["tenants"]] == [f"customer-{i:02d}" for i in range(20)]
+    assert plan["summary"]["updates"] == 20
+    assert "[20/20]" in err  # progress on stderr
+    assert len(served_emulator.partials_calls("GET")) == 60
+
+    code, out, err = cli("apply", "--auto-approve", cwd=tmp_path)
+    assert code == 0, out + err
+    assert out.count("written  customer-") == 20
+    assert len(served_emulator.partials_calls("PUT")) == 20
+    code, _, _ = cli("plan", "--detailed-exitcode", "--target", "customer-07", cwd=tmp_path)
+    assert code == 0
+
+
+def test_drift_with_one_failing_tenant_reports_the_others(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    write_tenant(tmp_path / "tenants", served_emulator, tenant="alpha")
+    write_tenant(tmp_path / "tenants", served_emulator, tenant="bravo")
+    served_emulator.admin(
+        "POST", "faults", json=[{"kind": "status", "status": 500, "tenant": "bravo"}]
+    )
+    code, out, err = cli("drift", "--format", "json", "--timeout", "5", cwd=tmp_path)
+    assert code == 1, out + err
+    report = json.loads(out)
+    statuses = {t["tenant"]: t for t in report["tenants"]}
+    assert statuses["bravo"]["status"] == "error"
+    assert "500" in statuses["bravo"]["error"]
+    assert statuses["alpha"]["status"] == "drifted"
+    assert any(f["tenant"] == "alpha" and f["kind"] == "changed" for f in report["findings"])
+    jsonschema.Draft202012Validator(
+        json.loads((PROJECT / "schemas" / "drift.schema.json").read_text())
+    ).validate(report)
+
+
+def test_safety_rails_refuse_destructive_apply(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    path = write_tenant(tmp_path / "tenants", served_emulator)
+    cli("apply", "--auto-approve", cwd=tmp_path)
+    doc = served_emulator.document("acme-dev", "login-password")
+    for point in ("form-footer-end", "secondary-actions-start", "form-content-start"):
+        doc["login-password"][point] = f"<p>{point}</p>"
+    served_emulator.set_document("acme-dev", "login-password", doc)
+    exclusive = """\
+  login-password:
+    exclusive: true
+    form-footer-start:
+      - switch: email
+        label: Send a secure code by email
+"""
+    text = path.read_text()
+    start = text.index("  login-password:\n")
+    end = text.index("  login-passwordless:\n")
+    path.write_text(text[:start] + exclusive + text[end:])
+    served_emulator.clear_requests()
+
+    code, out, err = cli("apply", "--auto-approve", cwd=tmp_path)
+    assert code == 1, out + err
+    assert "refusing to apply a destructive plan" in err
+    assert "deletes 4 managed partials, more than its limit of 3" in err
+    assert served_emulator.partials_calls("PUT") == []
+
+    code, out, err = cli("apply", "--auto-approve", "--allow-destroy", cwd=tmp_path)
+    assert code == 0, out + err
+    assert served_emulator.document("acme-dev", "login-password")["login-password"].keys() == {
+        "form-footer-start"
+    }
+
+
+def test_import_round_trip_and_fold(tmp_path: Path, served_emulator: ServedEmulator) -> None:
+    messy = {
+        "login-password": {
+            "form-footer-start": (
+                "<FORM data-form-secondary=true METHOD='POST'>\n  <input name=state "
+                "type=hidden value='{{state}}'/>\n <input type='hidden' name='connection' "
+                "value='sms'>\n<button data-action-button-secondary='true' type='submit' "
+                "id='b'><span> Text me </span></button></FORM>"
+            ),
+            "form-footer-end": "<div class='note'>Call us &amp; ask</div>",
+        }
+    }
+    served_emulator.set_document("acme-dev", "login-password", messy)
+    url = f"{served_emulator.url}/tenants/acme-dev"
+    code, out, err = cli(
+        "import",
+        "--tenant", "acme-dev",
+        "--domain", url,
+        "--client-id-env", "ACME_DEV_CLIENT_ID",
+        "--client-secret-env", "ACME_DEV_CLIENT_SECRET",
+        "--prompt", "login-password",
+        "--prompt", "login-passwordless",
+        "--out", "tenants/acme-dev.yaml",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    text = (tmp_path / "tenants" / "acme-dev.yaml").read_text()
+    assert "- switch: sms" in text and "label: ' Text me '" in text
+    assert "raw:" in text
+    code, out, err = cli("plan", "--detailed-exitcode", cwd=tmp_path)
+    assert code == 0, out + err
+
+    # An out-of-band edit is folded back into the file; the next plan is clean again.
+    doc = served_emulator.document("acme-dev", "login-passwordless")
+    doc["login-passwordless-email-code"]["form-footer-start"] = doc[
+        "login-passwordless-email-code"
+    ]["form-footer-start"].replace("Use password instead", "Sign in with a password")
+    served_emulator.set_document("acme-dev", "login-passwordless", doc)
+    code, _, _ = cli("plan", "--detailed-exitcode", cwd=tmp_path)
+    assert code == 2
+    code, _, err = cli("import", "--update", "tenants/acme-dev.yaml", cwd=tmp_path)
+    assert code == 0, err
+    folded = (tmp_path / "tenants" / "acme-dev.yaml").read_text()
+    assert "Sign in with a password" in folded
+    assert folded.startswith(text.split("prompts:")[0])
+    code, out, err = cli("plan", "--detailed-exitcode", cwd=tmp_path)
+    assert code == 0, out + err
+
+
+def test_restore_puts_a_backup_back(tmp_path: Path, served_emulator: ServedEmulator) -> None:
+    write_tenant(tmp_path / "tenants", served_emulator)
+    cli("plan", cwd=tmp_path)
+    original = served_emulator.document("acme-dev", "login-passwordless")
+    code, out, _ = cli("apply", "--auto-approve", "--backup-dir", "bk", cwd=tmp_path)
+    assert code == 0
+    backups = sorted((tmp_path / "bk" / "acme-dev").glob("*-login-passwordless.json"))
+    assert len(backups) == 1
+    assert served_emulator.document("acme-dev", "login-passwordless") != original
+
+    code, out, err = cli(
+        "restore", str(backups[0]), "--auto-approve", "--backup-dir", "bk", cwd=tmp_path
+    )
+    assert code == 0, out + err
+    assert served_emulator.document("acme-dev", "login-passwordless") == original
+    assert len(list((tmp_path / "bk" / "acme-dev").glob("*.json"))) == 2
+    code, out, _ = cli("restore", str(backups[0]), "--auto-approve", cwd=tmp_path)
+    assert "Already live" in out
+
+
+def test_apply_without_terminal_needs_auto_approve(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    write_tenant(tmp_path / "tenants", served_emulator)
+    result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV))
+    assert result.code == 1
+    assert "not confirmed; nothing written" in result.stderr
+    assert served_emulator.partials_calls("PUT") == []
+    result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV), stdin="y\n")
+    assert result.code == 0, result.output
+    assert len(served_emulator.partials_calls("PUT")) == 1
