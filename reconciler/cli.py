@@ -156,7 +156,8 @@ def _connector(
     server = EmulatorServer(EmulatorOptions(state_file=state, seed=True))
     server.start()
     try:
-        with Connector(replace(settings, emulator_url=server.base_url)) as connector:
+        embedded = replace(settings, emulator_url=server.base_url, budget_ledger=None)
+        with Connector(embedded) as connector:
             yield connector
     finally:
         server.stop()

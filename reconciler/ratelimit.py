@@ -21,10 +21,13 @@ Design choices:
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from reconciler.errors import Auth0PartialsError
 
@@ -137,7 +140,13 @@ class TokenBucket:
             return
         allowed = float(max(0, remaining))
         if remaining <= 0 and reset_epoch is not None:
-            wait = min(max(0.0, reset_epoch - now_epoch), self.max_reset_wait)
+            # Auth0 does not say whether the reset is the next token or a full bucket; the
+            # bucket refills continuously, so the next token is due by one refill interval.
+            wait = min(
+                max(0.0, reset_epoch - now_epoch),
+                self.max_reset_wait,
+                1.0 / self.refill_per_second,
+            )
             allowed = 1.0 - wait * self.refill_per_second
         with self._lock:
             self._refill(self._clock())
@@ -195,3 +204,60 @@ class PartialsBudget:
         if upper == "PUT":
             return self.write
         raise ValueError(f"no partials bucket for method {method!r}")
+
+
+class BudgetLedger:
+    """Carries partials budgets from one run to the next on the same machine.
+
+    Auth0's buckets outlive a process: a plan followed at once by an apply shares them. The
+    ledger stores each bucket's level at the end of a run and, at the start of the next, lowers
+    the fresh budget to that level plus what has refilled since. It can only lower a budget,
+    so a missing, stale or unreadable ledger costs nothing but a possible 429 (still retried).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> dict[str, dict[str, list[float]]]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def restore(self, key: str, budget: PartialsBudget, now_epoch: float) -> None:
+        entry = self._read().get(key)
+        if not isinstance(entry, dict):
+            return
+        for name, bucket in (("read", budget.read), ("write", budget.write)):
+            saved = entry.get(name)
+            if bucket.unlimited or not (isinstance(saved, list) and len(saved) == 2):
+                continue
+            try:
+                tokens, at = float(saved[0]), float(saved[1])
+            except (TypeError, ValueError):
+                continue
+            level = tokens + max(0.0, now_epoch - at) * bucket.refill_per_second
+            if level >= bucket.capacity:
+                continue
+            if level >= 1.0:
+                bucket.observe(math.floor(level), None, now_epoch)
+            else:
+                bucket.observe(0, now_epoch + (1.0 - level) / bucket.refill_per_second, now_epoch)
+
+    def save(self, levels: dict[str, PartialsBudget], now_epoch: float) -> None:
+        data = self._read()
+        for key, budget in levels.items():
+            if budget.read.unlimited:
+                continue
+            data[key] = {
+                "read": [budget.read.available(), now_epoch],
+                "write": [budget.write.available(), now_epoch],
+            }
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # the ledger is an optimisation; a read-only folder must not fail a run

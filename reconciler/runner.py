@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from threading import Lock
 from typing import TypeVar
 
@@ -19,7 +20,7 @@ from reconciler.client import ManagementClient
 from reconciler.errors import Auth0PartialsError, StalePlanError
 from reconciler.model import Credentials, PromptDocument, TenantConfig
 from reconciler.plan import Plan, TenantPlan, failed_tenant, plan_tenant, prompts_targeted
-from reconciler.ratelimit import PartialsBudget
+from reconciler.ratelimit import BudgetLedger, PartialsBudget
 from reconciler.state import read_prompts
 
 #: Credentials the embedded and served emulators accept; they are not secrets.
@@ -48,6 +49,8 @@ class ClientSettings:
     deadline_seconds: float | None = None
     rate_limits: bool = True
     environ: Mapping[str, str] | None = None
+    budget_ledger: Path | None = None
+    """Carry each tenant's rate-limit budget over to the next run (see ``BudgetLedger``)."""
 
 
 class Connector:
@@ -56,6 +59,8 @@ class Connector:
     def __init__(self, settings: ClientSettings = ClientSettings()) -> None:
         self.settings = settings
         self._clients: dict[str, ManagementClient] = {}
+        self._budgets: dict[str, PartialsBudget] = {}
+        self._ledger = BudgetLedger(settings.budget_ledger) if settings.budget_ledger else None
         self._lock = Lock()
         self._deadline = (
             time.monotonic() + settings.deadline_seconds if settings.deadline_seconds else None
@@ -76,6 +81,9 @@ class Connector:
             credentials = EMULATOR_CREDENTIALS
             environ = {**environ, **EMULATOR_ENV}
         budget = PartialsBudget() if self.settings.rate_limits else PartialsBudget.unlimited()
+        if self._ledger:
+            self._ledger.restore(domain, budget, time.time())
+        self._budgets[domain] = budget
         return ManagementClient(
             tenant,
             domain,
@@ -99,9 +107,12 @@ class Connector:
         return totals
 
     def close(self) -> None:
+        if self._ledger and self._budgets:
+            self._ledger.save(self._budgets, time.time())
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._budgets.clear()
 
     def __enter__(self) -> Connector:
         return self

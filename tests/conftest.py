@@ -101,6 +101,14 @@ def start_emulator(*args: str, cwd: Path) -> ServedEmulator:
     return ServedEmulator(url=url, process=process)
 
 
+def stop_emulator(emulator: ServedEmulator) -> None:
+    emulator.process.terminate()
+    emulator.process.wait(timeout=10)
+    for stream in (emulator.process.stdout, emulator.process.stderr):
+        if stream:
+            stream.close()
+
+
 @pytest.fixture
 def served_emulator(tmp_path: Path) -> Iterator[ServedEmulator]:
     """A seeded emulator process without rate limits (rate limits have their own tests)."""
@@ -108,8 +116,4 @@ def served_emulator(tmp_path: Path) -> Iterator[ServedEmulator]:
     try:
         yield emulator
     finally:
-        emulator.process.terminate()
-        emulator.process.wait(timeout=10)
-        for stream in (emulator.process.stdout, emulator.process.stderr):
-            if stream:
-                stream.close()
+        stop_emulator(emulator)

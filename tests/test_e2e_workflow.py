@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.conftest import PROJECT, ServedEmulator, cli_env, run_cli
+from tests.conftest import PROJECT, ServedEmulator, cli_env, run_cli, start_emulator, stop_emulator
 from tests.test_e2e import ENV, cli, write_tenant
 
 
@@ -169,3 +169,23 @@ def test_apply_without_terminal_needs_auto_approve(
     result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV), stdin="y\n")
     assert result.code == 0, result.output
     assert len(served_emulator.partials_calls("PUT")) == 1
+
+
+def test_back_to_back_runs_stay_inside_auth0_buckets(tmp_path: Path) -> None:
+    """plan → apply → plan as three processes against Auth0's 5-per-minute buckets: the
+    budget ledger makes the third run wait for a token instead of provoking a 429."""
+    emulator = start_emulator("--seed", "--rate-limits", "auth0", cwd=tmp_path)
+    try:
+        path = write_tenant(tmp_path / "tenants", emulator)
+        text = path.read_text()
+        path.write_text(
+            text[: text.index("  signup-password:")] + text[text.index("  login-password:") :]
+        )
+        for args in (("plan",), ("apply", "--auto-approve"), ("plan", "--detailed-exitcode")):
+            code, out, err = cli(*args, cwd=tmp_path)
+            assert code == 0, out + err
+        statuses = [r["status"] for r in emulator.requests()]
+        assert statuses.count(429) == 0
+        assert len(emulator.partials_calls("GET")) == 6
+    finally:
+        stop_emulator(emulator)

@@ -81,9 +81,17 @@ def test_observe_only_lowers() -> None:
 def test_observe_zero_remaining_waits_until_reset() -> None:
     clock = FakeClock()
     b = bucket(clock)
+    b.observe(0, reset_epoch=1_700_000_008.0, now_epoch=1_700_000_000.0)
+    assert b.acquire() == pytest.approx(8.0)
+    assert clock.sleeps == [pytest.approx(8.0)]
+
+
+def test_observe_reset_of_a_full_bucket_waits_one_refill_interval() -> None:
+    # A reset 30 s away may mean "bucket full again"; the next token is due after 12 s.
+    clock = FakeClock()
+    b = bucket(clock)
     b.observe(0, reset_epoch=1_700_000_030.0, now_epoch=1_700_000_000.0)
-    assert b.acquire() == pytest.approx(30.0)
-    assert clock.sleeps == [pytest.approx(30.0)]
+    assert b.acquire() == pytest.approx(12.0)
 
 
 def test_observe_zero_remaining_without_reset_empties() -> None:
@@ -95,7 +103,7 @@ def test_observe_zero_remaining_without_reset_empties() -> None:
 
 def test_observe_reset_wait_is_capped() -> None:
     clock = FakeClock()
-    b = TokenBucket(5, 1.0, clock=clock, sleep=clock.sleep, max_reset_wait=10.0)
+    b = TokenBucket(5, 0.01, clock=clock, sleep=clock.sleep, max_reset_wait=10.0)
     b.observe(0, reset_epoch=10_000.0, now_epoch=0.0)
     assert b.acquire() == pytest.approx(10.0)
 

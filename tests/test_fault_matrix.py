@@ -1,0 +1,626 @@
+"""Fault matrix, end to end: the real CLI (a subprocess) against a real emulator process.
+
+Every fault of the emulator is injected through ``POST /__emulator/faults``, targeted at one
+tenant (one tenant per case) and, where it matters, at one prompt, and each case runs one of
+``plan``, ``apply`` and ``drift``. A case either *converges* (the run does its job; an apply
+leaves the tenant in the desired state and a following ``plan --detailed-exitcode`` exits 0)
+or *fails loudly* (exit 1, the tenant and the prompt named, no traceback, nothing written, no
+"in sync" / "No changes" for what could not be read). In every case the unmanaged partial
+seeded on the faulted prompt is still there, byte for byte.
+
+The CLI has no option or environment variable for the client's timeout (30 s) or a run
+deadline (``ClientSettings.timeout`` / ``deadline_seconds`` exist, but ``cli.py`` never sets
+them), so the ``timeout`` fault holds the connection for 1 s and then closes it: the client
+sees "no answer" as a closed connection, not its own timeout firing.
+
+The matrix cases are independent (a tenant, a folder and faults of their own), so they run
+concurrently against one emulator to keep the file fast; each test then checks one case. The
+table of cases and their outcomes is at the end of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Result, ServedEmulator, cli_env, run_cli, start_emulator
+
+MANAGED = "login-password"
+"""The prompt the faults target: drifted, and holding an unmanaged partial."""
+QUIET = "signup-password"
+"""A second managed prompt, already in sync: never written."""
+
+UNMANAGED = "<p  class='x'>kept &amp; <b>byte</b>\n\tfor byte: é</p>"
+UNMANAGED_QUIET = '<div data-x="1">also  unmanaged</div>'
+HAND_EDIT = "<p>edited by hand</p>"
+THEIRS = "<p>a concurrent writer's edit</p>"
+
+NO_CHANGES = "No changes. Live partials match the tenant files."
+
+TENANT_FILE = """\
+tenant: {tenant}
+domain: {domain}
+credentials:
+  client_id: ${{FM_CLIENT_ID}}
+  client_secret: ${{FM_CLIENT_SECRET}}
+prompts:
+  login-password:
+    - switch: email
+      label: Send a secure code by email
+  signup-password:
+    - switch: email
+      label: Send a secure code by email
+"""
+ENV = cli_env(FM_CLIENT_ID="fault-matrix-client", FM_CLIENT_SECRET="fault-matrix-secret")
+
+CONVERGED = "converged"
+FAILED = "failed loudly"
+OVERWRITES = "overwrites the concurrent edit"
+
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "plan": ("plan", "--detailed-exitcode"),
+    "apply": ("apply", "--auto-approve"),
+    "drift": ("drift",),
+}
+
+
+def seed_documents(desired: str) -> dict[str, dict[str, dict[str, str]]]:
+    """The live tenant before a run: MANAGED drifted, QUIET in sync, both with unmanaged HTML."""
+    return {
+        MANAGED: {MANAGED: {"form-footer-start": HAND_EDIT, "form-footer-end": UNMANAGED}},
+        QUIET: {QUIET: {"form-footer-start": desired, "form-footer-end": UNMANAGED_QUIET}},
+    }
+
+
+WRITER_DOCUMENT = {
+    MANAGED: {
+        "form-footer-start": HAND_EDIT,
+        "form-footer-end": UNMANAGED,
+        "form-content-end": THEIRS,
+    }
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One fault of the matrix and the outcome asserted for each operation."""
+
+    id: str
+    faults: tuple[dict[str, Any], ...]
+    outcomes: dict[str, str]
+    slow: bool = False
+
+    def faults_for(self, tenant: str) -> list[dict[str, Any]]:
+        return [{**fault, "tenant": tenant} for fault in self.faults]
+
+
+def _all(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(OPERATIONS, outcome)
+
+
+ROWS: tuple[Row, ...] = (
+    Row(
+        "429-twice",
+        ({"kind": "status", "status": 429, "retry_after": 1, "prompt": MANAGED, "times": 2},),
+        _all(CONVERGED),
+        slow=True,
+    ),
+    Row(
+        "429-forever",
+        ({"kind": "status", "status": 429, "retry_after": 1, "prompt": MANAGED},),
+        _all(FAILED),
+        slow=True,
+    ),
+    Row(
+        "500-twice",
+        ({"kind": "status", "status": 500, "prompt": MANAGED, "times": 2},),
+        _all(CONVERGED),
+    ),
+    Row("502-forever", ({"kind": "status", "status": 502, "prompt": MANAGED},), _all(FAILED)),
+    Row(
+        "503-once",
+        ({"kind": "status", "status": 503, "prompt": MANAGED, "times": 1},),
+        _all(CONVERGED),
+    ),
+    Row("latency", ({"kind": "latency", "seconds": 0.3, "endpoint": "any"},), _all(CONVERGED)),
+    Row(
+        "timeout-once",
+        ({"kind": "timeout", "seconds": 1, "prompt": MANAGED, "times": 1},),
+        _all(CONVERGED),
+    ),
+    Row("reset-once", ({"kind": "reset", "prompt": MANAGED, "times": 1},), _all(CONVERGED)),
+    Row(
+        "truncated-get",
+        ({"kind": "truncated", "method": "GET", "prompt": MANAGED},),
+        _all(FAILED),
+    ),
+    Row(
+        "invalid-json-get",
+        ({"kind": "invalid_json", "method": "GET", "prompt": MANAGED},),
+        _all(FAILED),
+    ),
+    Row(
+        "401-after-1-use",
+        ({"kind": "token_expire_after", "uses": 1, "times": 1},),
+        _all(CONVERGED),
+    ),
+    Row(
+        "concurrent-writer",
+        (
+            {
+                "kind": "concurrent_writer",
+                "prompt": MANAGED,
+                "times": 1,
+                "document": WRITER_DOCUMENT,
+            },
+        ),
+        {"plan": CONVERGED, "apply": OVERWRITES, "drift": CONVERGED},
+    ),
+)
+CASES = [(row, op) for row in ROWS for op in OPERATIONS]
+
+
+# -- running the cases ----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One (fault, operation) run and what the emulator saw of it."""
+
+    row: Row
+    op: str
+    tenant: str
+    cwd: Path
+    result: Result | None = None
+    followup: Result | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def out(self) -> str:
+        assert self.result is not None
+        return self.result.output
+
+    def calls(self, method: str, prompt: str | None = None) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in self.requests
+            if r["method"] == method
+            and "/partials" in r["path"]
+            and (prompt is None or r["prompt"] == prompt)
+        ]
+
+    def backups(self) -> list[dict[str, Any]]:
+        return read_backups(self.cwd, self.tenant)
+
+
+def read_backups(cwd: Path, tenant: str, prompt: str = "") -> list[dict[str, Any]]:
+    folder = cwd / ".auth0-partials" / "backups" / tenant
+    return [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob(f"*{prompt}.json"))]
+
+
+def write_tenant(folder: Path, tenant: str, domain: str) -> Path:
+    (folder / "tenants").mkdir(parents=True, exist_ok=True)
+    path = folder / "tenants" / f"{tenant}.yaml"
+    path.write_text(TENANT_FILE.format(tenant=tenant, domain=domain), "utf-8")
+    return path
+
+
+def seed(emulator: ServedEmulator, tenant: str, documents: dict[str, Any]) -> None:
+    for prompt, document in documents.items():
+        emulator.set_document(tenant, prompt, document)
+
+
+def state_of(emulator: ServedEmulator, tenant: str) -> dict[str, Any]:
+    return dict(emulator.admin("GET", "state")["tenants"].get(tenant, {}).get("prompts", {}))
+
+
+def cli(*args: str, cwd: Path) -> Result:
+    return run_cli(*args, cwd=cwd, env=ENV)
+
+
+def run_all(jobs: Sequence[Callable[[], None]], workers: int = 8) -> None:
+    """Run independent jobs concurrently; re-raise the first error."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()
+
+
+@contextmanager
+def emulator_process(cwd: Path) -> Iterator[ServedEmulator]:
+    """An `emulator serve` process without server-side rate limits (the client keeps its own)."""
+    emulator = start_emulator("--rate-limits", "off", cwd=cwd)
+    try:
+        yield emulator
+    finally:
+        emulator.process.terminate()
+        emulator.process.wait(timeout=10)
+        for stream in (emulator.process.stdout, emulator.process.stderr):
+            if stream:
+                stream.close()
+
+
+def desired_html(folder: Path, emulator: ServedEmulator) -> str:
+    """What the tenant file renders to, asked of the CLI itself (offline)."""
+    write_tenant(folder, "render-only", f"{emulator.url}/tenants/render-only")
+    rendered = cli("render", cwd=folder)
+    assert rendered.code == 0, rendered.output
+    html = json.loads(rendered.stdout)["render-only"][MANAGED][MANAGED]["form-footer-start"]
+    assert isinstance(html, str) and "Send a secure code by email" in html
+    return html
+
+
+# -- scenarios beyond one fault and one command: each on an emulator of its own ------------
+
+
+def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+    """Two prompts to write; every PUT of the second answers 503. Then the fault is cleared."""
+    tenant = "partial"
+    write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
+    before = seed_documents(desired)
+    before[QUIET] = {QUIET: {"form-footer-start": HAND_EDIT, "form-footer-end": UNMANAGED_QUIET}}
+    seed(emulator, tenant, before)
+    fault = {"kind": "status", "status": 503, "method": "PUT", "prompt": QUIET, "tenant": tenant}
+    emulator.admin("POST", "faults", [fault])
+    record: dict[str, Any] = {"tenant": tenant, "before": before}
+    record["first"] = cli("apply", "--auto-approve", cwd=cwd)
+    record["first_state"] = state_of(emulator, tenant)
+    record["first_puts"] = emulator.partials_calls("PUT", tenant)
+    record["backups"] = read_backups(cwd, tenant, MANAGED)
+    emulator.admin("DELETE", "faults")
+    emulator.clear_requests()
+    record["second"] = cli("apply", "--auto-approve", cwd=cwd)
+    record["second_puts"] = emulator.partials_calls("PUT", tenant)
+    record["second_state"] = state_of(emulator, tenant)
+    record["again"] = cli("plan", "--detailed-exitcode", cwd=cwd)
+    return record
+
+
+def multi_tenant_drift(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+    """Tenants alpha and beta in one drift run; beta's MANAGED answers 500 forever."""
+    for tenant in ("alpha", "beta"):
+        write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
+        seed(emulator, tenant, seed_documents(desired))
+    fault = {"kind": "status", "status": 500, "prompt": MANAGED, "tenant": "beta"}
+    emulator.admin("POST", "faults", [fault])
+    record: dict[str, Any] = {}
+
+    def drift(fmt: str) -> Callable[[], None]:
+        def job() -> None:
+            record[fmt] = cli("drift", "--format", fmt, cwd=cwd)
+
+        return job
+
+    run_all([drift("text"), drift("json")])
+    record["puts"] = emulator.partials_calls("PUT")
+    record["beta"] = state_of(emulator, "beta")
+    return record
+
+
+def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+    """A concurrent writer strikes after `plan --out`'s read, then after apply's own re-read."""
+    tenant = "saved"
+    write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
+    seed(emulator, tenant, seed_documents(desired))
+    writer = {
+        "kind": "concurrent_writer",
+        "prompt": MANAGED,
+        "times": 1,
+        "tenant": tenant,
+        "document": WRITER_DOCUMENT,
+    }
+    record: dict[str, Any] = {"tenant": tenant}
+    emulator.admin("POST", "faults", [writer])
+    record["planned"] = cli("plan", "--out", "plan.json", cwd=cwd)
+    emulator.clear_requests()
+    record["refused"] = cli("apply", "plan.json", "--auto-approve", cwd=cwd)
+    record["refused_puts"] = emulator.partials_calls("PUT", tenant)
+    record["refused_state"] = state_of(emulator, tenant)
+
+    seed(emulator, tenant, seed_documents(desired))
+    emulator.admin("DELETE", "faults")
+    record["replanned"] = cli("plan", "--out", "plan.json", cwd=cwd)
+    emulator.admin("POST", "faults", [writer])
+    record["applied"] = cli("apply", "plan.json", "--auto-approve", cwd=cwd)
+    record["applied_state"] = state_of(emulator, tenant)
+    return record
+
+
+SCENARIOS: dict[str, Callable[[ServedEmulator, Path, str], dict[str, Any]]] = {
+    "partial": partial_failure,
+    "multi": multi_tenant_drift,
+    "saved": saved_plan,
+}
+
+
+@dataclass
+class Lab:
+    desired: str
+    cases: dict[tuple[str, str], Case]
+    scenarios: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """Run every matrix case and every scenario once, concurrently, then hand the records over.
+
+    A matrix case is one CLI run, plus a `plan --detailed-exitcode` right after an apply that
+    wrote (its faults are used up by then, or harmless: the latency). The slow cases start first.
+    """
+    mktemp = tmp_path_factory.mktemp
+    with ExitStack() as stack:
+        emulator = stack.enter_context(emulator_process(mktemp("emulator")))
+        desired = desired_html(mktemp("render"), emulator)
+        lab = Lab(desired, {}, {})
+        faults: list[dict[str, Any]] = []
+        for row, op in CASES:
+            tenant = f"m-{row.id}-{op}"
+            cwd = mktemp(tenant)
+            write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
+            seed(emulator, tenant, seed_documents(desired))
+            faults += row.faults_for(tenant)
+            lab.cases[(row.id, op)] = Case(row, op, tenant, cwd)
+        emulator.admin("POST", "faults", faults)
+
+        def case_job(case: Case) -> Callable[[], None]:
+            def job() -> None:
+                case.result = cli(*OPERATIONS[case.op], cwd=case.cwd)
+                if case.op == "apply" and case.row.outcomes["apply"] != FAILED:
+                    case.followup = cli("plan", "--detailed-exitcode", cwd=case.cwd)
+
+            return job
+
+        def scenario_job(name: str) -> Callable[[], None]:
+            own = stack.enter_context(emulator_process(mktemp(f"{name}-emulator")))
+            folder = mktemp(name)
+
+            def job() -> None:
+                lab.scenarios[name] = SCENARIOS[name](own, folder, desired)
+
+            return job
+
+        slow = [c for c in lab.cases.values() if c.row.slow]
+        fast = [c for c in lab.cases.values() if not c.row.slow]
+        jobs = [case_job(c) for c in slow]
+        jobs += [scenario_job(name) for name in SCENARIOS]
+        jobs += [case_job(c) for c in fast]
+        run_all(jobs)
+
+        requests = emulator.requests()
+        state = emulator.admin("GET", "state")["tenants"]
+        for case in lab.cases.values():
+            case.requests = [r for r in requests if r["tenant"] == case.tenant]
+            case.state = state.get(case.tenant, {}).get("prompts", {})
+        yield lab
+
+
+# -- the matrix -----------------------------------------------------------------------------
+
+
+def assert_failed_loudly(case: Case, seeded: dict[str, Any]) -> None:
+    assert case.result is not None
+    out = case.out
+    assert case.result.code == 1, out
+    named = [line for line in out.splitlines() if case.tenant in line and MANAGED in line]
+    assert named, f"no line names both {case.tenant} and {MANAGED}:\n{out}"
+    # Nothing that could not be read is ever reported as unchanged or in sync.
+    assert NO_CHANGES not in out
+    assert f"{MANAGED}: no changes" not in out
+    assert "In sync" not in out
+    assert not [line for line in out.splitlines() if case.tenant in line and "in sync" in line]
+    # A failed read never leads to a write.
+    assert case.calls("PUT") == [], case.requests
+    assert case.state[MANAGED] == seeded[MANAGED]
+    if case.op == "plan":
+        assert "could not be planned" in case.result.stdout
+    elif case.op == "apply":
+        assert "some tenants could not be planned; nothing written" in case.result.stderr
+        assert case.backups() == []
+    else:
+        assert f"{case.tenant} (" in case.result.stdout
+        assert "could not be checked" in case.result.stdout
+
+
+def assert_read_only_converged(case: Case, seeded: dict[str, Any]) -> None:
+    assert case.result is not None
+    out = case.out
+    assert case.result.code == 2, out
+    assert case.calls("PUT") == []
+    expected = WRITER_DOCUMENT if case.row.id == "concurrent-writer" else seeded[MANAGED]
+    assert case.state[MANAGED] == expected
+    if case.op == "plan":
+        assert f"{MANAGED}: 1 to update" in out
+        assert f"{QUIET}: no changes" in out
+        assert f"preserved, not managed: {MANAGED}/form-footer-end" in out
+    else:
+        assert f"{case.tenant} (" in out and ": drifted" in out
+        assert re.search(rf"changed\s+{MANAGED}/{MANAGED}/form-footer-start", out), out
+        assert re.search(rf"unmanaged\s+{MANAGED}/{MANAGED}/form-footer-end", out), out
+
+
+def assert_apply_wrote(case: Case, seeded: dict[str, Any], desired: str) -> None:
+    assert case.result is not None and case.followup is not None
+    out = case.out
+    assert case.result.code == 0, out
+    assert f"written  {case.tenant}/{MANAGED}" in out
+    assert "Apply complete: 1 prompt written, 0 not written." in out
+    written = [r["prompt"] for r in case.calls("PUT") if r["status"] == 200]
+    assert written == [MANAGED], case.requests
+    # Every PUT follows a successful read of its prompt.
+    for index, request in enumerate(case.requests):
+        if request["method"] == "PUT":
+            reads = [r for r in case.requests[:index] if r["method"] == "GET"]
+            reads = [r for r in reads if r["prompt"] == request["prompt"]]
+            assert reads and reads[-1]["status"] == 200, case.requests
+    assert case.state[MANAGED] == {
+        MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}
+    }
+    [backup] = case.backups()
+    assert backup["prompt"] == MANAGED
+    assert backup["document"] == seeded[MANAGED]
+    assert case.followup.code == 0, case.followup.output
+    assert NO_CHANGES in case.followup.stdout
+
+
+@pytest.mark.parametrize(("row", "op"), CASES, ids=[f"{row.id}-{op}" for row, op in CASES])
+def test_fault_matrix(lab: Lab, row: Row, op: str) -> None:
+    case = lab.cases[(row.id, op)]
+    seeded = seed_documents(lab.desired)
+    assert case.result is not None
+    assert "Traceback" not in case.out
+    # Unmanaged partials survive every case byte for byte; QUIET is never touched.
+    assert case.state[MANAGED][MANAGED]["form-footer-end"] == UNMANAGED
+    assert case.state[QUIET] == seeded[QUIET]
+    assert case.calls("PUT", QUIET) == []
+
+    outcome = row.outcomes[op]
+    if outcome == FAILED:
+        assert_failed_loudly(case, seeded)
+    elif op == "apply" and outcome == CONVERGED:
+        assert_apply_wrote(case, seeded, lab.desired)
+    elif op == "apply":
+        # A concurrent writer stored THEIRS between our GET and our PUT. The API has no
+        # conditional write and apply (from tenant files) reads each prompt once, so it
+        # cannot see the edit: the PUT, built from the document it read, replaces it.
+        assert outcome == OVERWRITES
+        assert case.result.code == 0, case.out
+        assert f"written  {case.tenant}/{MANAGED}" in case.out
+        assert THEIRS not in json.dumps(case.state)
+        assert case.state[MANAGED] == {
+            MANAGED: {"form-footer-start": lab.desired, "form-footer-end": UNMANAGED}
+        }
+        # The backup holds what apply read, so the lost edit is in no backup either.
+        [backup] = case.backups()
+        assert backup["document"] == seeded[MANAGED]
+        assert case.followup is not None and case.followup.code == 0, case.followup
+    else:
+        assert outcome == CONVERGED
+        assert_read_only_converged(case, seeded)
+
+    if row.id == "401-after-1-use":
+        tokens = [r for r in case.requests if r["path"].endswith("/oauth/token")]
+        assert [r["status"] for r in tokens] == [200, 200], case.requests
+        assert [r["status"] for r in case.requests].count(401) == 1, case.requests
+
+
+# -- the scenarios --------------------------------------------------------------------------
+
+
+def test_apply_partial_failure_names_what_was_written_and_reruns_to_convergence(
+    lab: Lab,
+) -> None:
+    record = lab.scenarios["partial"]
+    tenant, before, desired = record["tenant"], record["before"], lab.desired
+    first: Result = record["first"]
+    assert first.code == 1, first.output
+    assert "Traceback" not in first.output
+    assert f"written  {tenant}/{MANAGED}" in first.stdout
+    assert re.search(rf"failed\s+{tenant}/{QUIET}", first.stdout), first.stdout
+    assert "Apply incomplete: 1 prompt written, 1 not written." in first.stdout
+    assert "Rerun the same command" in first.stdout
+    assert record["first_state"][MANAGED] == {
+        MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}
+    }
+    assert record["first_state"][QUIET] == before[QUIET]
+    assert [(r["prompt"], r["status"]) for r in record["first_puts"]][0] == (MANAGED, 200)
+    assert {r["status"] for r in record["first_puts"] if r["prompt"] == QUIET} == {503}
+    [backup] = record["backups"]
+    assert backup["prompt"] == MANAGED
+    assert backup["document"] == before[MANAGED]
+
+    second: Result = record["second"]
+    assert second.code == 0, second.output
+    assert f"written  {tenant}/{QUIET}" in second.stdout
+    assert [r["prompt"] for r in record["second_puts"]] == [QUIET]
+    assert record["second_state"] == {
+        MANAGED: {MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}},
+        QUIET: {QUIET: {"form-footer-start": desired, "form-footer-end": UNMANAGED_QUIET}},
+    }
+    assert record["again"].code == 0, record["again"].output
+
+
+def test_multi_tenant_drift_reports_the_readable_tenant_and_names_the_broken_one(
+    lab: Lab,
+) -> None:
+    record = lab.scenarios["multi"]
+    text: Result = record["text"]
+    assert text.code == 1, text.output
+    assert "Traceback" not in text.output
+    lines = text.stdout.splitlines()
+    assert any(line.startswith("beta (") and "could not be checked" in line for line in lines)
+    assert any("beta:" in line and MANAGED in line and "500" in line for line in lines), lines
+    assert any(line.startswith("alpha (") and line.endswith(": drifted") for line in lines)
+    assert re.search(rf"changed\s+{MANAGED}/{MANAGED}/form-footer-start", text.stdout)
+    assert "In sync" not in text.stdout
+
+    as_json: Result = record["json"]
+    assert as_json.code == 1, as_json.output
+    report = json.loads(as_json.stdout)
+    status = {t["tenant"]: t for t in report["tenants"]}
+    assert status["alpha"]["status"] == "drifted"
+    assert status["beta"]["status"] == "error"
+    assert MANAGED in status["beta"]["error"]
+    kinds = {(f["tenant"], f["address"], f["kind"]) for f in report["findings"]}
+    assert ("alpha", f"{MANAGED}/{MANAGED}/form-footer-start", "changed") in kinds
+    assert not [f for f in report["findings"] if f["tenant"] == "beta"]
+    assert record["puts"] == []
+    assert record["beta"][MANAGED] == seed_documents(lab.desired)[MANAGED]
+
+
+def test_saved_plan_refuses_a_prompt_moved_after_the_plan_read_it(lab: Lab) -> None:
+    record = lab.scenarios["saved"]
+    tenant = record["tenant"]
+    assert record["planned"].code == 0, record["planned"].output
+    refused: Result = record["refused"]
+    assert refused.code == 1, refused.output
+    assert "Traceback" not in refused.output
+    assert (
+        f"saved plan is stale: {tenant}/{MANAGED} changed since the plan was made" in refused.stderr
+    )
+    assert record["refused_puts"] == []
+    assert record["refused_state"][MANAGED] == WRITER_DOCUMENT
+
+
+def test_saved_plan_overwrites_a_write_between_its_recheck_and_its_put(lab: Lab) -> None:
+    # The other writer strikes right after apply's freshness re-read: nothing can see it (the
+    # API has no conditional write), so the PUT replaces the concurrent edit.
+    record = lab.scenarios["saved"]
+    assert record["replanned"].code == 0, record["replanned"].output
+    assert record["applied"].code == 0, record["applied"].output
+    assert record["applied_state"][MANAGED] == {
+        MANAGED: {"form-footer-start": lab.desired, "form-footer-end": UNMANAGED}
+    }
+
+
+# Fault matrix (faults targeted at tenant m-FAULT-OP, prompt login-password where relevant):
+#
+# | fault                                    | plan          | apply                 | drift      |
+# |------------------------------------------|---------------|-----------------------|------------|
+# | 429 twice, Retry-After 1                 | converged (2) | converged             | converged  |
+# | 429 forever, Retry-After 1               | failed loudly | failed loudly         | failed (1) |
+# | 500 twice                                | converged (2) | converged             | converged  |
+# | 502 forever                              | failed loudly | failed loudly         | failed (1) |
+# | 503 once                                 | converged (2) | converged             | converged  |
+# | latency 0.3 s on every call              | converged (2) | converged             | converged  |
+# | timeout: no answer for 1 s, once         | converged (2) | converged             | converged  |
+# | connection reset (RST), once             | converged (2) | converged             | converged  |
+# | truncated body on GET, forever           | failed loudly | failed loudly         | failed (1) |
+# | invalid JSON on GET, forever             | failed loudly | failed loudly         | failed (1) |
+# | 401 after 1 token use, once              | converged (2) | converged             | converged  |
+# | concurrent writer after our GET, once    | converged (2) | overwrites their edit | converged  |
+#
+# converged: plan exits 2 (--detailed-exitcode) / drift exits 2 with the finding, nothing
+#   written; apply exits 0, writes login-password once, and a following plan exits 0.
+# failed loudly: exit 1, tenant and prompt named, no traceback, no PUT, state unchanged, no
+#   "No changes" / "in sync".
+# Every case: the unmanaged partials are intact byte for byte; signup-password is never
+#   written. Separate tests: apply with a PUT failing forever (503) on the second prompt;
+#   multi-tenant drift with one tenant answering 500 forever; saved plan vs concurrent writer.
