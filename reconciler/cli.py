@@ -27,7 +27,7 @@ from reconciler.errors import Auth0PartialsError, PlanFileError
 from reconciler.importer import fold_prompts, import_tenant_yaml
 from reconciler.model import Credentials, TenantConfig
 from reconciler.output import render_plan
-from reconciler.plan import Plan
+from reconciler.plan import Plan, prompts_targeted
 from reconciler.render import render_items
 from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
 from reconciler.state import read_available_prompts
@@ -194,9 +194,9 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
     Offline: needs no credentials."""
     out: dict[str, Any] = {}
     for config in _load(paths, check_env=False):
+        selected = prompts_targeted(config, targets)
         for prompt in config.prompts:
-            address = f"{config.name}/{prompt.name}"
-            if targets and not any(address.startswith(t) for t in targets):
+            if prompt.name not in selected:
                 continue
             screens = out.setdefault(config.name, {}).setdefault(prompt.name, {})
             for screen in prompt.screens:
@@ -329,7 +329,8 @@ def apply(
 
     PATHS are tenant files or folders (plan, then apply), or one saved plan file from
     `plan --out` (apply exactly that plan, refusing if any prompt changed since).
-    Needs the update:prompts scope."""
+    After an interactive confirmation, each prompt is read again before writing, and nothing
+    is written if any changed meanwhile. Needs the update:prompts scope."""
     saved = len(paths) == 1 and paths[0].endswith(".json")
     if saved and targets:
         raise click.UsageError("--target cannot narrow a saved plan; plan again with --target")
@@ -358,6 +359,7 @@ def apply(
             report = apply_plan(
                 result,
                 connector,
+                verify_fresh=saved or not auto_approve,
                 saved=saved,
                 allow_destroy=allow_destroy,
                 backups=BackupStore(Path(backup_dir)),

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ __all__ = [
 
 #: The JSON Schema of a tenant file (also used by editors through ``# yaml-language-server``).
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "tenant.schema.json"
+"""The schema in a source checkout; an installed package carries it as ``reconciler.schemas``."""
 TENANT_FILE_SUFFIXES = (".yaml", ".yml")
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -243,7 +245,13 @@ def _unexpected(document: YamlDocument) -> ConfigError:
 def tenant_schema() -> Mapping[str, Any]:
     """The tenant-file JSON Schema (``schemas/tenant.schema.json``)."""
     try:
-        schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+        if SCHEMA_PATH.is_file():
+            text = SCHEMA_PATH.read_text(encoding="utf-8")
+        else:
+            text = (resources.files("reconciler.schemas") / "tenant.schema.json").read_text(
+                encoding="utf-8"
+            )
+        schema: dict[str, Any] = json.loads(text)
     except (OSError, ValueError) as error:
         raise ConfigError(
             f"cannot read the tenant schema: {error}",

@@ -105,15 +105,29 @@ def _root_keys(diff: DeepDiff, report: str) -> Iterator[Key]:
         yield _key_from_name(str(path[0]))
 
 
+def _describe(button: SwitchButton) -> str:
+    return f"{button.label!r} → connection {button.connection}"
+
+
 def _details(before: str, after: str) -> tuple[str, ...]:
+    """Button-level lines when both sides are only switch buttons; else () for an HTML diff."""
     old, new = parse_items(before), parse_items(after)
-    if len(old) != len(new) or not all(isinstance(item, SwitchButton) for item in (*old, *new)):
+    if not all(isinstance(item, SwitchButton) for item in (*old, *new)):
         return ()
+    many = max(len(old), len(new)) > 1
     lines: list[str] = []
-    for index, (a, b) in enumerate(zip(old, new, strict=True), start=1):
-        assert isinstance(a, SwitchButton) and isinstance(b, SwitchButton)
-        prefix = f"button {index}: " if len(old) > 1 else ""
-        lines.extend(prefix + line for line in button_changes(a, b))
+    for index in range(max(len(old), len(new))):
+        a = old[index] if index < len(old) else None
+        b = new[index] if index < len(new) else None
+        assert a is None or isinstance(a, SwitchButton)
+        assert b is None or isinstance(b, SwitchButton)
+        prefix = f"button {index + 1}: " if many else ""
+        if a is None and b is not None:
+            lines.append(f"{prefix}added {_describe(b)}")
+        elif b is None and a is not None:
+            lines.append(f"{prefix}removed {_describe(a)}")
+        elif a is not None and b is not None:
+            lines.extend(prefix + line for line in button_changes(a, b))
     return tuple(lines)
 
 

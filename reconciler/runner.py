@@ -177,7 +177,8 @@ def apply_plan(
     plan: Plan,
     connector: Connector,
     *,
-    saved: bool,
+    verify_fresh: bool,
+    saved: bool = False,
     allow_destroy: bool = False,
     backups: BackupStore | None = None,
     concurrency: int = 8,
@@ -185,14 +186,18 @@ def apply_plan(
 ) -> ApplyReport:
     """Write every tenant's changing prompts.
 
-    A ``saved`` plan was made earlier: every prompt it writes is read again first, and if any
-    differs from what the plan saw, or cannot be read, nothing at all is written.
+    With ``verify_fresh`` (a saved plan, or a plan that waited for a person to confirm it),
+    every prompt to be written is read again first; if any differs from what the plan saw, or
+    cannot be read, nothing at all is written. Without it the plan's own reads, made moments
+    before, stand: the Management API has no conditional write, so no re-read closes the race
+    with another writer completely, and each re-read costs one of five reads a minute.
     """
     check_safety(plan, allow_destroy=allow_destroy)
     writing = [t for t in plan.tenants if t.prompts_to_write]
     live: dict[str, dict[str, PromptDocument]] = {}
-    if saved:
-        live = _check_fresh(writing, connector, concurrency=concurrency)
+    if verify_fresh:
+        what = "saved plan" if saved else "plan"
+        live = _check_fresh(writing, connector, concurrency=concurrency, what=what)
 
     def apply_one(tenant: TenantPlan) -> tuple[list[PromptOutcome], str | None]:
         try:
@@ -215,9 +220,9 @@ def apply_plan(
 
 
 def _check_fresh(
-    tenants: Sequence[TenantPlan], connector: Connector, *, concurrency: int
+    tenants: Sequence[TenantPlan], connector: Connector, *, concurrency: int, what: str
 ) -> dict[str, dict[str, PromptDocument]]:
-    """Re-read each prompt a saved plan writes; refuse the whole apply if any moved."""
+    """Re-read each prompt the plan writes; refuse the whole apply if any moved."""
 
     def read(tenant: TenantPlan) -> tuple[dict[str, PromptDocument], list[str]]:
         api = connector.client(tenant.tenant, tenant.domain, tenant.credentials)
@@ -233,7 +238,7 @@ def _check_fresh(
     stale = [address for _, addresses in results for address in addresses]
     if stale:
         raise StalePlanError(
-            "saved plan is stale: "
+            f"{what} is stale: "
             + ", ".join(f"{a} changed since the plan was made" for a in stale)
             + "; nothing was written",
             hint="run `auth0-partials plan --out FILE` again, review it, and apply the new plan",

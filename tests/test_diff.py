@@ -133,3 +133,20 @@ def test_merge_properties(
         assert (point in changed) == (not same)
     # Applying the merged document again plans nothing.
     assert diff_prompt(wanted, result.merged, PROMPTS["login-password"]).changes == ()
+
+
+def test_added_and_removed_buttons_are_described() -> None:
+    sms = SwitchButton("sms", "Text me a code")
+    one, two = render_items([BUTTON]), (BUTTON, sms)
+    added = diff_prompt(prompt({"form-footer-start": two}), live({"form-footer-start": one}))
+    assert added.changes[0].details == ("button 2: added 'Text me a code' → connection sms",)
+    removed = diff_prompt(
+        prompt({"form-footer-start": (BUTTON,)}),
+        live({"form-footer-start": render_items(two)}),
+    )
+    assert removed.changes[0].details == ("button 2: removed 'Text me a code' → connection sms",)
+    mixed = diff_prompt(
+        prompt({"form-footer-start": (BUTTON, RawPartial("<p>x</p>"))}),
+        live({"form-footer-start": one}),
+    )
+    assert mixed.changes[0].details == ()  # not only buttons: the plan shows an HTML diff

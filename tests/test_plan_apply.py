@@ -32,13 +32,13 @@ CREDS = Credentials("client_credentials", client_id_env="ID", client_secret_env=
 BUTTON = SwitchButton("email", "Send a secure code by email")
 
 
-def config(*prompts: str, safety: SafetyLimits = SafetyLimits()) -> TenantConfig:
+def config(*prompts: str, safety: SafetyLimits | None = None) -> TenantConfig:
     return TenantConfig(
         name="acme",
         domain="login.acme.example",
         credentials=CREDS,
         source=Path("tenants/acme.yaml"),
-        safety=safety,
+        safety=safety or SafetyLimits(),
         prompts=tuple(
             DesiredPrompt(
                 name,
