@@ -27,7 +27,7 @@ from reconciler.errors import Auth0PartialsError, PlanFileError
 from reconciler.importer import fold_prompts, import_tenant_yaml
 from reconciler.model import Credentials, TenantConfig
 from reconciler.output import render_plan
-from reconciler.plan import Plan, prompts_targeted
+from reconciler.plan import Plan, prompts_targeted, unmatched_targets
 from reconciler.render import render_items
 from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
 from reconciler.state import read_available_prompts
@@ -75,11 +75,21 @@ def _paths(paths: Sequence[str]) -> list[Path]:
     return [Path(p) for p in (paths or DEFAULT_PATHS)]
 
 
-def _load(paths: Sequence[str], *, check_env: bool = True) -> list[TenantConfig]:
+def _load(
+    paths: Sequence[str], *, check_env: bool = True, targets: tuple[str, ...] = ()
+) -> list[TenantConfig]:
     try:
-        return load_tenants(_paths(paths), check_env=check_env)
+        configs = load_tenants(_paths(paths), check_env=check_env)
     except Auth0PartialsError as exc:
         raise _fail(exc) from None
+    unmatched = unmatched_targets(configs, targets)
+    if unmatched:
+        known = ", ".join(sorted(c.name for c in configs))
+        raise click.UsageError(
+            f"--target {', '.join(unmatched)} matches no tenant or managed prompt"
+            f" (tenants: {known})"
+        )
+    return configs
 
 
 def _progress(done: int, total: int, tenant: str) -> None:
@@ -117,7 +127,11 @@ target_option = click.option(
     help="Limit the run to a tenant or one prompt of it. Repeatable.",
 )
 concurrency_option = click.option(
-    "--concurrency", default=8, show_default=True, help="Tenants handled at once."
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Tenants handled at once.",
 )
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 timeout_option = click.option(
@@ -193,7 +207,7 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
     """Print, as JSON, the HTML each declared insertion point will hold (null = deleted).
     Offline: needs no credentials."""
     out: dict[str, Any] = {}
-    for config in _load(paths, check_env=False):
+    for config in _load(paths, check_env=False, targets=targets):
         selected = prompts_targeted(config, targets)
         for prompt in config.prompts:
             if prompt.name not in selected:
@@ -236,7 +250,7 @@ def plan(
 ) -> None:
     """Read the live partials (one GET per managed prompt) and show what apply would change.
     Needs only the read:prompts scope."""
-    configs = _load(paths, check_env=not (emulator or emulator_url))
+    configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
     with _connector(emulator, emulator_url, timeout, deadline) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress
@@ -339,7 +353,7 @@ def apply(
             if saved:
                 result = _read_plan_file(Path(paths[0]))
             else:
-                configs = _load(paths, check_env=not (emulator or emulator_url))
+                configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
                 result = make_plan(
                     configs,
                     connector,
@@ -400,7 +414,7 @@ def drift(
 ) -> None:
     """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
     (a tenant that could not be read is never reported in sync). Needs only read:prompts."""
-    configs = _load(paths, check_env=not (emulator or emulator_url))
+    configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
     with _connector(emulator, emulator_url, timeout, deadline) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress

@@ -190,6 +190,15 @@ def tenant_targeted(tenant: str, targets: tuple[str, ...]) -> bool:
     return not targets or any(t.partition("/")[0] == tenant for t in targets)
 
 
+def unmatched_targets(configs: list[TenantConfig], targets: tuple[str, ...]) -> list[str]:
+    """Targets that select nothing: a misspelt tenant or prompt must not plan silently empty."""
+    return [
+        t
+        for t in targets
+        if not any(_targeted(c.name, p.name, (t,)) for c in configs for p in c.prompts)
+    ]
+
+
 def prompts_targeted(config: TenantConfig, targets: tuple[str, ...]) -> list[str]:
     return [p.name for p in config.prompts if _targeted(config.name, p.name, targets)]
 

@@ -91,3 +91,15 @@ def test_examples_use_only_documented_options() -> None:
         for arg in args[1:]:
             if arg.startswith("--"):
                 assert arg in known, f"{args}: {arg} is not an option of {args[0]}"
+
+
+def test_a_target_that_matches_nothing_is_an_error() -> None:
+    result = CliRunner().invoke(cli, ["render", str(PROJECT / "tenants"), "--target", "acme-qa"])
+    assert result.exit_code == 1
+    assert "--target acme-qa matches no tenant or managed prompt" in result.output
+    assert "acme-dev, acme-prod" in result.output
+    ok = CliRunner().invoke(
+        cli, ["render", str(PROJECT / "tenants"), "--target", "acme-dev/login-password"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert list(json.loads(ok.output)["acme-dev"]) == ["login-password"]
