@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    python bench/run.py            # everything, about 4 minutes
+    python bench/run.py            # everything, about 4 minutes on 2 CPUs
     python bench/run.py --quick    # skips the rate-limit section (it needs >= 36 s by design)
     python bench/run.py --json     # the same rows as JSON
 
@@ -20,6 +20,7 @@ import logging
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,14 +41,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from reconciler.apply import ApplyReport
 from reconciler.client import ManagementClient
 from reconciler.config import load_tenants
 from reconciler.emulator import EmulatorOptions, EmulatorServer, Fault, LoggedRequest
 from reconciler.model import Credentials, TenantConfig
 from reconciler.plan import Plan
 from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
-
-PROJECT = Path(__file__).resolve().parents[1]
 
 #: Median latency of real Auth0 partials calls (shared/reference/auth0-api.md).
 LATENCY = 0.38
@@ -348,10 +348,16 @@ def emulator(
     return EmulatorServer(options).start()
 
 
+def apply_as_cli(plan: Plan, api: Connector, *, saved: bool) -> ApplyReport:
+    """Apply as ``apply --auto-approve`` does: a saved plan's prompts are read again first
+    (``verify_fresh``); a plan made moments before in the same run is not."""
+    return apply_plan(plan, api, verify_fresh=saved, saved=saved)
+
+
 def converge(folder: Path) -> None:
     """Make the tenants match their files (untimed, uncounted setup)."""
     with connector(rate_limits=False) as setup:
-        report = apply_plan(make_plan(load(folder), setup), setup, saved=False)
+        report = apply_as_cli(make_plan(load(folder), setup), setup, saved=False)
     if report.failed:
         raise RuntimeError(f"setup apply failed: {report}")
 
@@ -373,6 +379,8 @@ class CliRun:
     seconds: float
     stdout: str
     stderr: str
+    cpu_seconds: float
+    """User + system CPU of the process (meaningful when no other child runs meanwhile)."""
 
 
 @dataclass
@@ -380,7 +388,7 @@ class BytecodeCache:
     """Where CLI processes keep compiled bytecode.
 
     A user's install caches bytecode next to the sources after the first run. An environment
-    with ``PYTHONDONTWRITEBYTECODE=1`` (this sandbox sets it) makes every process compile
+    with ``PYTHONDONTWRITEBYTECODE=1`` (containers often set it) makes every process compile
     reconciler/ from source again. So CLI processes get ``PYTHONPYCACHEPREFIX`` pointing into
     the benchmark's temp dir (nothing is written into the project), warmed once; section 4 also
     shows the uncached figure.
@@ -411,6 +419,7 @@ def run_cli(
 ) -> CliRun:
     """One CLI process, timed from spawn to exit."""
     command = [*(program or (sys.executable, "-m", "reconciler")), *args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         command,
@@ -421,7 +430,10 @@ def run_cli(
         timeout=600,
         check=False,
     )
-    return CliRun(done.returncode, time.perf_counter() - started, done.stdout, done.stderr)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return CliRun(done.returncode, seconds, done.stdout, done.stderr, cpu)
 
 
 def expect_ok(run: CliRun, what: str) -> None:
@@ -510,7 +522,7 @@ def section_calls(work: Path, tenant_count: int) -> list[Row]:
             )
         server.clear_request_log()
         with connector() as api:
-            report = apply_plan(make_plan(load(folder), api), api, saved=False)
+            report = apply_as_cli(make_plan(load(folder), api), api, saved=False)
             rows.append(
                 calls_row(
                     "1.apply",
@@ -526,7 +538,7 @@ def section_calls(work: Path, tenant_count: int) -> list[Row]:
             saved = Plan.from_json(json.loads(json.dumps(make_plan(load(folder), api).to_json())))
         server.clear_request_log()
         with connector() as api:
-            report = apply_plan(saved, api, saved=True)
+            report = apply_as_cli(saved, api, saved=True)
             rows.append(
                 calls_row(
                     "1.apply-saved",
@@ -801,14 +813,12 @@ def section_wall(work: Path, repeat: int) -> list[Row]:
                 f"plan {count} tenants",
                 partial(_library_wall_row, folders[count], count, concurrency, default, repeat),
             )
-        for concurrency in (default, 50):
+        for concurrency in (default, 50):  # once each: a CLI run is the in-process one + start
             progress(f"2. plan, CLI: 50 tenants, concurrency {concurrency}")
             rows += guarded(
                 f"2.cli-plan-50-c{concurrency}",
                 "plan 50 tenants, CLI",
-                partial(
-                    _cli_wall_row, folders[50].parent, server, 50, concurrency, default, repeat
-                ),
+                partial(_cli_wall_row, folders[50].parent, server, 50, concurrency, default, 1),
             )
     return rows
 
@@ -848,8 +858,8 @@ def _library_wall_row(
         notes += (
             f"; timeline: last tenant's first request at "
             f"{timeline['last_tenant_first_request_after_s']:.2f} s, tenant span median "
-            f"{timeline['median_tenant_span_s']:.2f} s, peak {timeline['peak_requests_in_flight']}"
-            " requests in flight"
+            f"{timeline['median_tenant_span_s']:.2f} s, requests in flight at most "
+            f"{timeline['peak_requests_in_flight']}"
         )
     notes += f"; listen overflows over {repeat} runs: {overflows.text()}"
     return [
@@ -915,12 +925,40 @@ def _cli_wall_row(
 # ============================================================================= 3. rate limits
 
 
-def rate_floor(gets: int, puts: int, options: EmulatorOptions) -> float:
-    """Calls beyond the burst wait one refill interval each; GET and PUT buckets refill side
-    by side, so the slower bucket sets the floor."""
+def rate_floor(entries: Sequence[LoggedRequest], options: EmulatorOptions) -> float:
+    """The calls a run needed (answers other than 429) beyond the burst wait one refill
+    interval each; GET and PUT buckets refill side by side, so the busier one sets the floor."""
+    needed = [e for e in entries if e.prompt is not None and e.status != 429]
+    gets = sum(e.method == "GET" for e in needed)
+    puts = sum(e.method == "PUT" for e in needed)
     interval = 60.0 / options.rate_limit_per_minute
     beyond = max(gets - options.rate_limit_burst, puts - options.rate_limit_burst, 0)
     return beyond * interval
+
+
+#: The CLI with the client's debug log on stderr (timestamps in ms since start): the same
+#: code path as ``auth0-partials``, plus the lines that say what it waited for and why.
+DEBUG_CLI = """\
+import logging, sys
+logging.basicConfig(level=logging.DEBUG, format="%(relativeCreated)d ms %(message)s")
+for noisy in ("httpx", "httpcore"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
+from reconciler.cli import main
+sys.argv[0] = "auth0-partials"
+main()
+"""
+
+
+def waits_in(stderr: str) -> list[str]:
+    """What a debug-logged CLI run waited for: budget waits and retry pauses."""
+    found: list[str] = []
+    for line in stderr.splitlines():
+        if match := re.search(r"waited ([\d.]+) s for the (\S+) partials budget", line):
+            if float(match[1]) > 0.05:
+                found.append(f"{match[2]} budget wait {float(match[1]):.1f} s")
+        elif match := re.search(r"(GET|PUT) \S+: retry \d+/\d+ in ([\d.]+) s", line):
+            found.append(f"{match[1]} 429/5xx retry pause {float(match[2]):.1f} s")
+    return found
 
 
 def _waits_text(waits: list[float]) -> str:
@@ -938,13 +976,13 @@ def scenario_inprocess_sequence(work: Path, client_log: ClientLog) -> list[Row]:
         with connector() as api:
             first = make_plan(configs, api)
             marks.append(time.perf_counter())
-            report = apply_plan(make_plan(configs, api), api, saved=False)
+            report = apply_as_cli(make_plan(configs, api), api, saved=False)
             marks.append(time.perf_counter())
             last = make_plan(configs, api)
             marks.append(time.perf_counter())
             client = Counts.from_connector(api)
         counted = Counts.from_log(server.request_log)
-        floor = rate_floor(counted.get, counted.put, server.options)
+        floor = rate_floor(server.request_log, server.options)
     waits = client_log.budget_waits(names[0])
     steps = [b - a for a, b in pairwise(marks)]
     total = marks[-1] - marks[0]
@@ -986,17 +1024,24 @@ def scenario_cli_sequence(work: Path) -> list[Row]:
     with emulator(rate_limits="auth0", seed=True) as server:
         cwd = work / "rl-cli"
         write_tenants(cwd / "tenants", server.base_url, 1, "rl-cli")
-        runs = [
-            run_cli("plan", "tenants", cwd=cwd),
-            run_cli("apply", "--auto-approve", "tenants", cwd=cwd),
-            run_cli("plan", "--detailed-exitcode", "tenants", cwd=cwd),
+        program = (sys.executable, "-c", DEBUG_CLI)
+        commands = [
+            ("plan", "tenants"),
+            ("apply", "--auto-approve", "tenants"),
+            ("plan", "--detailed-exitcode", "tenants"),
         ]
+        runs = [run_cli(*command, cwd=cwd, program=program) for command in commands]
         counted = Counts.from_log(server.request_log)
-        floor = rate_floor(counted.get, counted.put, server.options)
+        floor = rate_floor(server.request_log, server.options)
         statuses = [(e.method, e.prompt, e.status) for e in server.request_log]
     client = [Counts.from_cli(run.stderr) for run in runs]
     reported = sum(c.rate_limited for c in client if c is not None)
     total = sum(run.seconds for run in runs)
+    per_process = "; ".join(
+        f"{command[0]} {run.seconds:.1f} s (exit {run.code}): "
+        + (", ".join(waits_in(run.stderr)) or "no waits")
+        for command, run in zip(commands, runs, strict=True)
+    )
     return [
         Row(
             "3.cli-429",
@@ -1007,12 +1052,22 @@ def scenario_cli_sequence(work: Path) -> list[Row]:
             target="0",
             limit=0,
             notes=(
-                f"{counted.text()}; the CLIs reported {reported} 429s; exit codes "
-                f"{[run.code for run in runs]}; wall {', '.join(f'{r.seconds:.1f}' for r in runs)}"
-                f" s = {total:.1f} s against a rate floor of {floor:.0f} s"
+                f"{counted.text()} (a 429 is retried, so it counts as a GET); the CLIs "
+                f"reported {reported} 429s; {per_process}"
             ),
             details={"requests": statuses, "seconds": [run.seconds for run in runs]},
-        )
+        ),
+        Row(
+            "3.cli-wall",
+            "plan → apply → plan, 1 tenant × 3, three CLI processes: wall time (info)",
+            total,
+            "s",
+            floor=floor,
+            notes=(
+                f"sum of the three processes; floor ({counted.get - counted.rate_limited} GETs "
+                f"answered - burst {server.options.rate_limit_burst}) × 12 s"
+            ),
+        ),
     ]
 
 
@@ -1027,7 +1082,7 @@ def scenario_eight_prompts(work: Path, client_log: ClientLog) -> list[Row]:
             plan = make_plan(configs, api)
         wall = time.perf_counter() - started
         counted = Counts.from_log(server.request_log)
-        floor = rate_floor(counted.get, counted.put, server.options)
+        floor = rate_floor(server.request_log, server.options)
     if plan.has_errors:
         raise RuntimeError(f"plan failed: {[t.error for t in plan.tenants if t.error]}")
     waits = client_log.budget_waits(names[0])
@@ -1081,15 +1136,41 @@ def section_rate_limits(work: Path) -> list[Row]:
 # ============================================================================= 4. cold start
 
 
-def median_seconds(
-    command: Sequence[str], runs: int, cwd: Path, *, cached: bool = True
-) -> tuple[float, list[float]]:
-    samples: list[float] = []
-    for _ in range(runs):
-        run = run_cli(cwd=cwd, program=command, cached=cached)
-        expect_ok(run, " ".join(command))
-        samples.append(run.seconds)
-    return statistics.median(samples), samples
+@dataclass
+class Samples:
+    """Wall and CPU seconds of repeated runs of one command."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def add(self, run: CliRun) -> None:
+        self.wall.append(run.seconds)
+        self.cpu.append(run.cpu_seconds)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    def text(self) -> str:
+        return (
+            f"median {self.median:.2f} s (min {min(self.wall):.2f}), CPU median "
+            f"{statistics.median(self.cpu):.2f} s"
+        )
+
+
+def time_command(
+    command: Sequence[str], runs: int, cwd: Path, *, uncached_runs: int = 0
+) -> tuple[Samples, Samples]:
+    """``runs`` runs with the bytecode cache and ``uncached_runs`` without, interleaved so
+    both see the same background load."""
+    cached, uncached = Samples(), Samples()
+    for index in range(max(runs, uncached_runs)):
+        for samples, use_cache, count in ((cached, True, runs), (uncached, False, uncached_runs)):
+            if index < count:
+                run = run_cli(cwd=cwd, program=command, cached=use_cache)
+                expect_ok(run, " ".join(command))
+                samples.add(run)
+    return cached, uncached
 
 
 @dataclass(frozen=True)
@@ -1146,50 +1227,53 @@ def heaviest_imports(entries: list[ImportEntry], top: int = 6) -> list[HeavyImpo
             or root in ("reconciler", "site", "encodings")
         ):
             continue
-        via = entry.importer
-        while via is not None and not via.startswith("reconciler"):
-            parent = by_name.get(via)
-            via = parent.importer if parent else None
-        found.append(
-            HeavyImport(entry.name, entry.cumulative_ms, entry.importer or "?", via or "?")
-        )
+        ancestors: list[str] = []
+        above = entry.importer
+        while above is not None and above not in ancestors:
+            ancestors.append(above)
+            parent = by_name.get(above)
+            above = parent.importer if parent else None
+        # ``import pygments.lexers`` loads ``pygments`` inside it: skip the package's own names.
+        importer = next((a for a in ancestors if a.split(".")[0] != root), "?")
+        via = next((a for a in ancestors if a.split(".")[0] == "reconciler"), "?")
+        found.append(HeavyImport(entry.name, entry.cumulative_ms, importer, via))
     return sorted(found, key=lambda item: -item.cumulative_ms)[:top]
 
 
 def cold_start_row(
     key: str, name: str, command: Sequence[str], runs: int, cwd: Path, notes: str
 ) -> tuple[Row, float]:
-    wall, samples = median_seconds(command, runs, cwd)
-    uncached, uncached_samples = median_seconds(command, runs, cwd, cached=False)
+    cached, uncached = time_command(command, runs, cwd, uncached_runs=max(1, runs // 2))
     flag = os.environ.get("PYTHONDONTWRITEBYTECODE")
     row = Row(
         key,
         name,
-        wall,
+        cached.median,
         "s",
         target=f"< {COLD_START_TARGET} s",
         limit=COLD_START_TARGET,
         notes=(
-            f"{notes}; bytecode cached; with this environment as is "
-            f"(PYTHONDONTWRITEBYTECODE={flag or 'unset'}): {uncached:.2f} s"
+            f"{notes}; bytecode cached: {cached.text()}; with this environment as is "
+            f"(PYTHONDONTWRITEBYTECODE={flag or 'unset'}, {len(uncached.wall)} runs): "
+            f"{uncached.text()}"
         ),
-        details={"samples_s": samples, "uncached_samples_s": uncached_samples},
+        details={"cached": cached.__dict__, "uncached": uncached.__dict__},
     )
-    return row, wall
+    return row, cached.median
 
 
 def section_cold_start(work: Path, runs: int) -> list[Row]:
     cwd = work / "cold"
     cwd.mkdir(parents=True, exist_ok=True)
     progress(f"4. cold start, median of {runs}")
-    baseline, _ = median_seconds((sys.executable, "-c", "pass"), runs, cwd)
+    baseline, _ = time_command((sys.executable, "-c", "pass"), runs, cwd)
     row, wall = cold_start_row(
         "4.help-module",
         f"`python -m reconciler --help` (median of {runs})",
         (sys.executable, "-m", "reconciler", "--help"),
         runs,
         cwd,
-        f"`python -c pass` alone {baseline:.2f} s",
+        f"`python -c pass` alone: {baseline.text()}",
     )
     if wall > COLD_START_TARGET:
         entries = import_times(cwd)
@@ -1203,7 +1287,7 @@ def section_cold_start(work: Path, runs: int) -> list[Row]:
             + ", ".join(item.text() for item in heavy)
         )
         row.details["heaviest_imports"] = [item.__dict__ for item in heavy]
-        row.details["python_startup_s"] = baseline
+        row.details["python_startup"] = baseline.__dict__
     rows = [row]
     script = shutil.which("auth0-partials")
     if script is None:
@@ -1228,29 +1312,28 @@ def section_validate(work: Path, files: int, runs: int) -> list[Row]:
     folder = cwd / "tenants"
     write_tenants(folder, "http://127.0.0.1:9", files, "val")
     progress(f"4. validate {files} files, median of {runs}")
-    samples: list[float] = []
+    samples = Samples()
     last = ""
     for _ in range(runs):
         run = run_cli("validate", "tenants", cwd=cwd)
         expect_ok(run, "validate")
-        samples.append(run.seconds)
+        samples.add(run)
         last = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
-    wall = statistics.median(samples)
     started = time.perf_counter()
     load_tenants([folder], environ=ENV)
     in_process = time.perf_counter() - started
     return [
         Row(
             "4.validate",
-            f"`validate` over {files} generated tenant files, CLI (median of {runs})",
-            wall,
+            f"`validate` over {files} generated tenant files × 3 prompts, CLI (median of {runs})",
+            samples.median,
             "s",
             notes=(
-                f"{wall / files * 1000:.1f} ms per file; in-process load_tenants "
-                f"{in_process:.2f} s ({in_process / files * 1000:.1f} ms per file); "
-                f"last line: {last!r}"
+                f"{samples.text()}; {samples.median / files * 1000:.1f} ms per file; "
+                f"in-process load_tenants {in_process:.2f} s "
+                f"({in_process / files * 1000:.1f} ms per file); last line: {last!r}"
             ),
-            details={"samples_s": samples, "load_tenants_s": in_process},
+            details={"samples": samples.__dict__, "load_tenants_s": in_process},
         )
     ]
 

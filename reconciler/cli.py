@@ -13,24 +13,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from reconciler import __version__
-from reconciler.apply import ApplyReport, BackupStore, load_backup
-from reconciler.apply import restore as restore_backup
-from reconciler.catalog import PROMPTS
-from reconciler.config import load_tenants
-from reconciler.drift import drift_json, drift_markdown, drift_report, drift_text
-from reconciler.errors import Auth0PartialsError, PlanFileError
-from reconciler.importer import fold_prompts, import_tenant_yaml
-from reconciler.model import Credentials, TenantConfig
-from reconciler.output import render_plan
-from reconciler.plan import Plan, prompts_targeted, unmatched_targets
-from reconciler.render import render_items
-from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
-from reconciler.state import read_available_prompts
+from reconciler.errors import Auth0PartialsError
+
+# The library is imported inside each command: `--help` and usage errors then start in a
+# fraction of the time (deepdiff, httpx and jsonschema are slow to import).
+if TYPE_CHECKING:
+    from reconciler.apply import ApplyReport
+    from reconciler.model import Credentials, TenantConfig
+    from reconciler.plan import Plan
+    from reconciler.runner import Connector
 
 LOCAL_DIR = Path(".auth0-partials")
 DEFAULT_PATHS = ("tenants",)
@@ -78,6 +74,9 @@ def _paths(paths: Sequence[str]) -> list[Path]:
 def _load(
     paths: Sequence[str], *, check_env: bool = True, targets: tuple[str, ...] = ()
 ) -> list[TenantConfig]:
+    from reconciler.config import load_tenants
+    from reconciler.plan import unmatched_targets
+
     try:
         configs = load_tenants(_paths(paths), check_env=check_env)
     except Auth0PartialsError as exc:
@@ -129,7 +128,7 @@ target_option = click.option(
 concurrency_option = click.option(
     "--concurrency",
     type=click.IntRange(min=1),
-    default=8,
+    default=64,
     show_default=True,
     help="Tenants handled at once.",
 )
@@ -140,6 +139,16 @@ timeout_option = click.option(
     default=30.0,
     show_default=True,
     help="Seconds to wait for one answer from Auth0.",
+)
+budget_option = click.option(
+    "--budget",
+    type=click.Choice(["auth0", "off"]),
+    default="auth0",
+    show_default=True,
+    envvar="AUTH0_PARTIALS_BUDGET",
+    help="Client-side rate-limit budget. auth0: Auth0's partials buckets (5 burst, 5 per minute "
+    "each way). off: none, for an emulator without rate limits or a tenant with a custom "
+    "rate-limit policy; 429 answers are still retried. [env: AUTH0_PARTIALS_BUDGET]",
 )
 deadline_option = click.option(
     "--deadline",
@@ -155,10 +164,19 @@ def _connector(
     emulator_url: str | None,
     timeout: float = 30.0,
     deadline: float | None = None,
+    budget: str = "auth0",
 ) -> Iterator[Connector]:
     if emulator and emulator_url:
         raise click.UsageError("use either --emulator or --emulator-url, not both")
-    settings = ClientSettings(emulator_url=emulator_url, timeout=timeout, deadline_seconds=deadline)
+    from reconciler.runner import ClientSettings, Connector
+
+    settings = ClientSettings(
+        emulator_url=emulator_url,
+        timeout=timeout,
+        deadline_seconds=deadline,
+        rate_limits=budget == "auth0",
+        budget_ledger=LOCAL_DIR / "ratelimit.json" if budget == "auth0" else None,
+    )
     if not emulator:
         with Connector(settings) as connector:
             yield connector
@@ -206,6 +224,9 @@ def validate(paths: tuple[str, ...]) -> None:
 def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
     """Print, as JSON, the HTML each declared insertion point will hold (null = deleted).
     Offline: needs no credentials."""
+    from reconciler.plan import prompts_targeted
+    from reconciler.render import render_items
+
     out: dict[str, Any] = {}
     for config in _load(paths, check_env=False, targets=targets):
         selected = prompts_targeted(config, targets)
@@ -235,6 +256,7 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
 @emulator_url_option
 @concurrency_option
 @timeout_option
+@budget_option
 @deadline_option
 def plan(
     paths: tuple[str, ...],
@@ -247,11 +269,15 @@ def plan(
     concurrency: int,
     timeout: float,
     deadline: float | None,
+    budget: str,
 ) -> None:
     """Read the live partials (one GET per managed prompt) and show what apply would change.
     Needs only the read:prompts scope."""
+    from reconciler.output import render_plan
+    from reconciler.runner import make_plan
+
     configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
-    with _connector(emulator, emulator_url, timeout, deadline) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress
         )
@@ -270,6 +296,9 @@ def plan(
 
 
 def _read_plan_file(path: Path) -> Plan:
+    from reconciler.errors import PlanFileError
+    from reconciler.plan import Plan
+
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -326,6 +355,7 @@ def _print_report(report: ApplyReport) -> None:
 @emulator_url_option
 @concurrency_option
 @timeout_option
+@budget_option
 @deadline_option
 def apply(
     paths: tuple[str, ...],
@@ -338,6 +368,7 @@ def apply(
     concurrency: int,
     timeout: float,
     deadline: float | None,
+    budget: str,
 ) -> None:
     """Write the changes: one PUT per changed prompt, with the whole merged document.
 
@@ -345,10 +376,14 @@ def apply(
     `plan --out` (apply exactly that plan, refusing if any prompt changed since).
     After an interactive confirmation, each prompt is read again before writing, and nothing
     is written if any changed meanwhile. Needs the update:prompts scope."""
+    from reconciler.apply import BackupStore
+    from reconciler.output import render_plan
+    from reconciler.runner import apply_plan, make_plan
+
     saved = len(paths) == 1 and paths[0].endswith(".json")
     if saved and targets:
         raise click.UsageError("--target cannot narrow a saved plan; plan again with --target")
-    with _connector(emulator, emulator_url, timeout, deadline) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
         try:
             if saved:
                 result = _read_plan_file(Path(paths[0]))
@@ -400,6 +435,7 @@ def apply(
 @emulator_url_option
 @concurrency_option
 @timeout_option
+@budget_option
 @deadline_option
 def drift(
     paths: tuple[str, ...],
@@ -411,11 +447,15 @@ def drift(
     concurrency: int,
     timeout: float,
     deadline: float | None,
+    budget: str,
 ) -> None:
     """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
     (a tenant that could not be read is never reported in sync). Needs only read:prompts."""
+    from reconciler.drift import drift_json, drift_markdown, drift_report, drift_text
+    from reconciler.runner import make_plan
+
     configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
-    with _connector(emulator, emulator_url, timeout, deadline) as connector:
+    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
         result = make_plan(
             configs, connector, targets=targets, concurrency=concurrency, progress=_progress
         )
@@ -454,6 +494,7 @@ def drift(
 @emulator_option
 @emulator_url_option
 @timeout_option
+@budget_option
 def import_(
     tenant: str | None,
     domain: str | None,
@@ -467,9 +508,14 @@ def import_(
     emulator: bool,
     emulator_url: str | None,
     timeout: float,
+    budget: str,
 ) -> None:
     """Write a tenant file from a live tenant: switch-button forms (any quoting) become button
     entries, anything else raw entries. Then `plan` shows no changes."""
+    from reconciler.catalog import PROMPTS
+    from reconciler.importer import fold_prompts, import_tenant_yaml
+    from reconciler.state import read_available_prompts
+
     if update_file:
         config = _load([update_file], check_env=not (emulator or emulator_url))[0]
         tenant, domain, credentials = config.name, config.domain, config.credentials
@@ -480,7 +526,7 @@ def import_(
         credentials = _import_credentials(client_id_env, client_secret_env, token_env, audience)
         names = list(prompts) or list(PROMPTS)
     try:
-        with _connector(emulator, emulator_url, timeout) as connector:
+        with _connector(emulator, emulator_url, timeout, budget=budget) as connector:
             api = connector.client(tenant, domain, credentials)
             documents, skipped = read_available_prompts(api, names)
         live = [documents[name] for name in names if name in documents]
@@ -510,6 +556,8 @@ def _import_credentials(
     token_env: str | None,
     audience: str | None,
 ) -> Credentials:
+    from reconciler.model import Credentials
+
     if token_env and not (client_id_env or client_secret_env):
         return Credentials("token", token_env=token_env, audience=audience)
     if client_id_env and client_secret_env and not token_env:
@@ -537,6 +585,7 @@ def _import_credentials(
 @emulator_option
 @emulator_url_option
 @timeout_option
+@budget_option
 def restore(
     backup: str,
     auto_approve: bool,
@@ -544,9 +593,13 @@ def restore(
     emulator: bool,
     emulator_url: str | None,
     timeout: float,
+    budget: str,
 ) -> None:
     """Put a backed-up prompt document back (apply saves one before every write). The
     document it replaces is backed up in turn. Costs one GET and one PUT."""
+    from reconciler.apply import BackupStore, load_backup
+    from reconciler.apply import restore as restore_backup
+
     try:
         saved = load_backup(Path(backup))
         click.echo(
@@ -555,7 +608,7 @@ def restore(
         )
         if not auto_approve:
             _confirm("Restore it?")
-        with _connector(emulator, emulator_url, timeout) as connector:
+        with _connector(emulator, emulator_url, timeout, budget=budget) as connector:
             tenant = saved.tenant
             api = connector.client(tenant.tenant, tenant.domain, tenant.credentials)
             replaced = restore_backup(saved, api, BackupStore(Path(backup_dir)))

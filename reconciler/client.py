@@ -19,6 +19,7 @@ Around them:
 from __future__ import annotations
 
 import email.utils
+import functools
 import ipaddress
 import json
 import logging
@@ -27,6 +28,7 @@ import os
 import random as random_module
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -170,8 +172,17 @@ def tls_verify(base_url: str, verify: bool | str) -> bool | str:
     return verify
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    """One verifying context for every client: building one costs tens of milliseconds, which
+    adds up over hundreds of tenants. The same context httpx builds by default."""
+    return httpx.create_ssl_context()
+
+
 def _ssl_setting(verify: bool | str) -> bool | ssl.SSLContext:
     """httpx 0.28 deprecates CA paths as strings: build the context ourselves."""
+    if verify is True:
+        return _default_ssl_context()
     if not isinstance(verify, str):
         return verify
     try:
@@ -438,7 +449,7 @@ class ManagementClient:
     ``deadline`` is an absolute time on ``clock`` (default ``time.monotonic``) for the whole run:
     no budget wait or retry sleep goes past it. ``wall_clock`` (UNIX seconds) turns
     ``x-ratelimit-reset`` and ``Retry-After`` dates into waits when an answer has no ``Date``.
-    Not thread-safe: use one client per thread (a ``PartialsBudget`` may be shared).
+    Thread-safe: a tenant's prompts may be read concurrently; one token request serves all.
     """
 
     def __init__(
@@ -480,6 +491,8 @@ class ManagementClient:
         self._random = random if random is not None else random_module.Random()
         self._refresh_margin = token_refresh_margin
         self._token: _CachedToken | None = None
+        self._token_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
         self._secrets: list[_Secret] = []  # longest first, for redaction
         self._http = httpx.Client(
             transport=transport,
@@ -533,12 +546,17 @@ class ManagementClient:
     ) -> httpx.Response:
         bucket = self._budget.for_method(method)
         headers = {"Content-Type": "application/json"} if content is not None else None
+        refused = self._access_token()
         outcome = self._send(
-            method, path, content=content, headers=headers, auth=self._auth(), bucket=bucket
+            method, path, content=content, headers=headers, auth=_BearerAuth(refused), bucket=bucket
         )
         if outcome.response.status_code == 401 and self._credentials.kind == "client_credentials":
             logger.debug("%s %s: 401, refreshing the token once", method, path)
-            self._token = None
+            with self._token_lock:
+                # Another read in flight may have replaced the token already: drop only the
+                # token that was refused, so concurrent 401s cost one token request in all.
+                if self._token is not None and self._token.token is refused:
+                    self._token = None
             outcome = self._send(
                 method, path, content=content, headers=headers, auth=self._auth(), bucket=bucket
             )
@@ -585,6 +603,10 @@ class ManagementClient:
         return _BearerAuth(self._access_token())
 
     def _access_token(self) -> _Secret:
+        with self._token_lock:
+            return self._access_token_locked()
+
+    def _access_token_locked(self) -> _Secret:
         creds = self._credentials
         if creds.kind == "token":
             if self._token is None:
@@ -702,10 +724,11 @@ class ManagementClient:
                 bucket.observe(remaining, reset, now_epoch)
             status = response.status_code
             if status == 429:
-                self.stats.rate_limited += 1
+                with self._stats_lock:
+                    self.stats.rate_limited += 1
             if status not in RETRYABLE_STATUSES:
                 return _Outcome(response)
-            delay, asked = self._retry_delay(response, attempt, now_epoch)
+            delay, asked = self._retry_delay(response, attempt, now_epoch, bucket)
             if status == 429 and bucket is not None:
                 # The server's bucket is empty: no local token until the retry is due.
                 bucket.observe(0, now_epoch + delay, now_epoch)
@@ -735,16 +758,28 @@ class ManagementClient:
             )
 
     def _retry_delay(
-        self, response: httpx.Response, attempt: int, now_epoch: float
+        self,
+        response: httpx.Response,
+        attempt: int,
+        now_epoch: float,
+        bucket: TokenBucket | None = None,
     ) -> tuple[float, bool]:
-        """(seconds, asked by the server): Retry-After, then x-ratelimit-reset, then backoff."""
+        """(seconds, asked by the server): Retry-After, then x-ratelimit-reset, then backoff.
+
+        ``x-ratelimit-reset`` may name the moment the bucket is full again rather than the
+        next token; a continuously refilling partials bucket has a token by one refill
+        interval, so the wait is capped there (a stricter server answers 429 again).
+        """
         retry_after = parse_retry_after(response.headers.get("retry-after"), now_epoch)
         if retry_after is not None:
             return retry_after, True
         if response.status_code == 429:
             reset = _header_float(response, "x-ratelimit-reset")
             if reset is not None and reset - now_epoch > 0:
-                return reset - now_epoch, True
+                wait = reset - now_epoch
+                if bucket is not None and not bucket.unlimited:
+                    wait = min(wait, 1.0 / bucket.refill_per_second)
+                return wait, True
         return self._retry.backoff(attempt, self._random), False
 
     def _past_deadline(self, delay: float) -> bool:
@@ -759,7 +794,8 @@ class ManagementClient:
             self._retry.max_attempts,
             delay,
         )
-        self.stats.retries += 1
+        with self._stats_lock:
+            self.stats.retries += 1
         self._sleep(delay)
 
     def _now_epoch(self, response: httpx.Response) -> float:
@@ -768,13 +804,14 @@ class ManagementClient:
         return when.timestamp() if when is not None else self._wall_clock()
 
     def _record(self, method: str, path: str, status: int | None, started: float) -> None:
-        if path.endswith("/oauth/token"):
-            self.stats.token_requests += 1
-        elif method == "GET":
-            self.stats.partials_gets += 1
-        elif method == "PUT":
-            self.stats.partials_puts += 1
-        self.stats.log.append(RequestRecord(method, path, status))
+        with self._stats_lock:
+            if path.endswith("/oauth/token"):
+                self.stats.token_requests += 1
+            elif method == "GET":
+                self.stats.partials_gets += 1
+            elif method == "PUT":
+                self.stats.partials_puts += 1
+            self.stats.log.append(RequestRecord(method, path, status))
         elapsed_ms = (self._clock() - started) * 1000.0
         logger.debug("%s %s -> %s (%.0f ms)", method, path, status or "no answer", elapsed_ms)
 

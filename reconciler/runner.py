@@ -153,7 +153,7 @@ def make_plan(
     connector: Connector,
     *,
     targets: tuple[str, ...] = (),
-    concurrency: int = 8,
+    concurrency: int = 64,
     progress: Progress | None = None,
 ) -> Plan:
     """Read every targeted tenant (one GET per managed prompt) and plan it."""
@@ -181,7 +181,7 @@ def apply_plan(
     saved: bool = False,
     allow_destroy: bool = False,
     backups: BackupStore | None = None,
-    concurrency: int = 8,
+    concurrency: int = 64,
     progress: Progress | None = None,
 ) -> ApplyReport:
     """Write every tenant's changing prompts.

@@ -181,9 +181,10 @@ def test_back_to_back_runs_stay_inside_auth0_buckets(tmp_path: Path) -> None:
         path.write_text(
             text[: text.index("  signup-password:")] + text[text.index("  login-password:") :]
         )
+        env = cli_env(**ENV, AUTH0_PARTIALS_BUDGET="auth0")
         for args in (("plan",), ("apply", "--auto-approve"), ("plan", "--detailed-exitcode")):
-            code, out, err = cli(*args, cwd=tmp_path)
-            assert code == 0, out + err
+            result = run_cli(*args, cwd=tmp_path, env=env)
+            assert result.code == 0, result.output
         statuses = [r["status"] for r in emulator.requests()]
         assert statuses.count(429) == 0
         assert len(emulator.partials_calls("GET")) == 6

@@ -8,20 +8,21 @@ or *fails loudly* (exit 1, the tenant and the prompt named, no traceback, nothin
 "in sync" / "No changes" for what could not be read). In every case the unmanaged partial
 seeded on the faulted prompt is still there, byte for byte.
 
-The CLI has no option or environment variable for the client's timeout (30 s) or a run
-deadline (``ClientSettings.timeout`` / ``deadline_seconds`` exist, but ``cli.py`` never sets
-them), so the ``timeout`` fault holds the connection for 1 s and then closes it: the client
-sees "no answer" as a closed connection, not its own timeout firing.
+The ``timeout`` fault holds the connection for 3 s without answering; those rows run with
+``--timeout 1`` so the client's own read timeout fires (and, for "forever", ``--deadline 4`` so
+the run gives up on time).
 
 The matrix cases are independent (a tenant, a folder and faults of their own), so they run
-concurrently against one emulator to keep the file fast; each test then checks one case. The
-table of cases and their outcomes is at the end of the file.
+concurrently against one emulator, and the multi-step scenarios alongside them on emulators of
+their own, to keep the file fast; each test then checks one recorded case. The table of cases
+and their outcomes is at the end of the file.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -97,6 +98,10 @@ class Row:
     faults: tuple[dict[str, Any], ...]
     outcomes: dict[str, str]
     slow: bool = False
+    args: tuple[str, ...] = ()
+    """Extra command-line options for every operation of the row."""
+    says: str = ""
+    """What a failed run's output must say about the cause."""
 
     def faults_for(self, tenant: str) -> list[dict[str, Any]]:
         return [{**fault, "tenant": tenant} for fault in self.faults]
@@ -118,13 +123,19 @@ ROWS: tuple[Row, ...] = (
         ({"kind": "status", "status": 429, "retry_after": 1, "prompt": MANAGED},),
         _all(FAILED),
         slow=True,
+        says="429 too_many_requests",
     ),
     Row(
         "500-twice",
         ({"kind": "status", "status": 500, "prompt": MANAGED, "times": 2},),
         _all(CONVERGED),
     ),
-    Row("502-forever", ({"kind": "status", "status": 502, "prompt": MANAGED},), _all(FAILED)),
+    Row(
+        "502-forever",
+        ({"kind": "status", "status": 502, "prompt": MANAGED},),
+        _all(FAILED),
+        says="502 bad_gateway",
+    ),
     Row(
         "503-once",
         ({"kind": "status", "status": 503, "prompt": MANAGED, "times": 1},),
@@ -133,23 +144,43 @@ ROWS: tuple[Row, ...] = (
     Row("latency", ({"kind": "latency", "seconds": 0.3, "endpoint": "any"},), _all(CONVERGED)),
     Row(
         "timeout-once",
-        ({"kind": "timeout", "seconds": 1, "prompt": MANAGED, "times": 1},),
+        ({"kind": "timeout", "seconds": 3, "prompt": MANAGED, "times": 1},),
         _all(CONVERGED),
+        args=("--timeout", "1"),
+    ),
+    Row(
+        "timeout-forever",
+        ({"kind": "timeout", "seconds": 3, "prompt": MANAGED},),
+        _all(FAILED),
+        args=("--timeout", "1", "--deadline", "4"),
+        says="no answer within 1 s",
     ),
     Row("reset-once", ({"kind": "reset", "prompt": MANAGED, "times": 1},), _all(CONVERGED)),
     Row(
         "truncated-get",
         ({"kind": "truncated", "method": "GET", "prompt": MANAGED},),
         _all(FAILED),
+        says="before a complete answer arrived",
+    ),
+    Row(
+        "truncated-put-once",
+        ({"kind": "truncated", "method": "PUT", "prompt": MANAGED, "times": 1},),
+        {"apply": CONVERGED},  # plan and drift make no PUT
     ),
     Row(
         "invalid-json-get",
         ({"kind": "invalid_json", "method": "GET", "prompt": MANAGED},),
         _all(FAILED),
+        says="is not valid JSON",
     ),
     Row(
+        # Should the two reads of a tenant run concurrently, the latency still makes
+        # signup-password's read the token's second use, after login-password's.
         "401-after-1-use",
-        ({"kind": "token_expire_after", "uses": 1, "times": 1},),
+        (
+            {"kind": "token_expire_after", "uses": 1, "times": 1},
+            {"kind": "latency", "seconds": 1, "method": "GET", "prompt": QUIET},
+        ),
         _all(CONVERGED),
     ),
     Row(
@@ -165,7 +196,7 @@ ROWS: tuple[Row, ...] = (
         {"plan": CONVERGED, "apply": OVERWRITES, "drift": CONVERGED},
     ),
 )
-CASES = [(row, op) for row in ROWS for op in OPERATIONS]
+CASES = [(row, op) for row in ROWS for op in OPERATIONS if op in row.outcomes]
 
 
 # -- running the cases ----------------------------------------------------------------------
@@ -227,6 +258,23 @@ def cli(*args: str, cwd: Path) -> Result:
     return run_cli(*args, cwd=cwd, env=ENV)
 
 
+def elsewhere(cwd: Path, *files: str) -> Path:
+    """A second working folder with the same tenant files (and ``files``), as on another CI
+    runner: the CLI carries its rate-limit budget over between runs in one folder
+    (``.auth0-partials/ratelimit.json``), and a check run must not wait for that."""
+    other = cwd.parent / f"{cwd.name}-elsewhere"
+    for n in range(1, 100):
+        if not other.exists():
+            break
+        other = cwd.parent / f"{cwd.name}-elsewhere{n}"
+    other.mkdir()
+    if (cwd / "tenants").is_dir():
+        shutil.copytree(cwd / "tenants", other / "tenants")
+    for name in files:
+        shutil.copy(cwd / name, other / name)
+    return other
+
+
 def run_all(jobs: Sequence[Callable[[], None]], workers: int = 8) -> None:
     """Run independent jobs concurrently; re-raise the first error."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -262,7 +310,8 @@ def desired_html(folder: Path, emulator: ServedEmulator) -> str:
 
 
 def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
-    """Two prompts to write; every PUT of the second answers 503. Then the fault is cleared."""
+    """Two prompts to write; every PUT of the second answers 503. Then the fault is cleared
+    and the same command runs again in the same folder (so after the budget it used up)."""
     tenant = "partial"
     write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
     before = seed_documents(desired)
@@ -280,7 +329,7 @@ def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[s
     record["second"] = cli("apply", "--auto-approve", cwd=cwd)
     record["second_puts"] = emulator.partials_calls("PUT", tenant)
     record["second_state"] = state_of(emulator, tenant)
-    record["again"] = cli("plan", "--detailed-exitcode", cwd=cwd)
+    record["again"] = cli("plan", "--detailed-exitcode", cwd=elsewhere(cwd))
     return record
 
 
@@ -306,10 +355,12 @@ def multi_tenant_drift(emulator: ServedEmulator, cwd: Path, desired: str) -> dic
 
 
 def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
-    """A concurrent writer strikes after `plan --out`'s read, then after apply's own re-read."""
+    """Saved plans (and a confirmed apply) against a concurrent writer: it strikes after the
+    plan's read, then after apply's own re-read; then the re-read is cut off every time; then
+    an interactively confirmed apply meets the writer after its plan's read. Each plan is
+    applied from another folder, as by the merge job of a pull-request flow."""
     tenant = "saved"
     write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
-    seed(emulator, tenant, seed_documents(desired))
     writer = {
         "kind": "concurrent_writer",
         "prompt": MANAGED,
@@ -317,27 +368,66 @@ def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, A
         "tenant": tenant,
         "document": WRITER_DOCUMENT,
     }
+    cut = {"kind": "truncated", "method": "GET", "prompt": MANAGED, "tenant": tenant}
     record: dict[str, Any] = {"tenant": tenant}
-    emulator.admin("POST", "faults", [writer])
-    record["planned"] = cli("plan", "--out", "plan.json", cwd=cwd)
-    emulator.clear_requests()
-    record["refused"] = cli("apply", "plan.json", "--auto-approve", cwd=cwd)
-    record["refused_puts"] = emulator.partials_calls("PUT", tenant)
-    record["refused_state"] = state_of(emulator, tenant)
 
+    def step(name: str, before_plan: list[Any], before_apply: list[Any]) -> None:
+        seed(emulator, tenant, seed_documents(desired))
+        emulator.admin("POST", "faults", before_plan)
+        pr = elsewhere(cwd)
+        record[f"{name}_plan"] = cli("plan", "--out", "plan.json", cwd=pr)
+        emulator.admin("POST", "faults", before_apply)
+        emulator.clear_requests()
+        record[name] = cli("apply", "plan.json", "--auto-approve", cwd=elsewhere(pr, "plan.json"))
+        record[f"{name}_puts"] = emulator.partials_calls("PUT", tenant)
+        record[f"{name}_state"] = state_of(emulator, tenant)
+
+    step("refused", [writer], [])
+    step("applied", [], [writer])
+    step("unreadable", [], [cut])
+
+    # An apply confirmed by a person re-reads before writing, like a saved plan.
     seed(emulator, tenant, seed_documents(desired))
-    emulator.admin("DELETE", "faults")
-    record["replanned"] = cli("plan", "--out", "plan.json", cwd=cwd)
     emulator.admin("POST", "faults", [writer])
-    record["applied"] = cli("apply", "plan.json", "--auto-approve", cwd=cwd)
-    record["applied_state"] = state_of(emulator, tenant)
+    emulator.clear_requests()
+    record["confirmed"] = run_cli("apply", cwd=elsewhere(cwd), env=ENV, stdin="y\n")
+    record["confirmed_puts"] = emulator.partials_calls("PUT", tenant)
+    record["confirmed_state"] = state_of(emulator, tenant)
     return record
+
+
+def concurrent_refresh(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+    """A plan of three prompts whose token expires while two reads are in flight.
+
+    The client reads the first prompt alone and the others concurrently. The token is refused
+    (and revoked) at its second use, signup-password's read, after 0.5 s (latency, so that
+    login-id's read is surely sent with the same token meanwhile); login-id's read waits 1.5 s
+    and is refused too, after the client has already fetched a new token for signup-password.
+    """
+    tenant = "refresh"
+    write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
+    path = cwd / "tenants" / f"{tenant}.yaml"
+    path.write_text(
+        path.read_text("utf-8")
+        + "  login-id:\n    - switch: email\n      label: Send a secure code by email\n",
+        "utf-8",
+    )
+    seed(emulator, tenant, seed_documents(desired))
+    faults = [
+        {"kind": "token_expire_after", "uses": 1, "times": 1, "prompt": QUIET},
+        {"kind": "latency", "seconds": 0.5, "method": "GET", "prompt": QUIET},
+        {"kind": "latency", "seconds": 1.5, "method": "GET", "prompt": "login-id"},
+    ]
+    emulator.admin("POST", "faults", [{**fault, "tenant": tenant} for fault in faults])
+    result = cli("plan", "--detailed-exitcode", cwd=cwd)
+    return {"plan": result, "requests": emulator.requests()}
 
 
 SCENARIOS: dict[str, Callable[[ServedEmulator, Path, str], dict[str, Any]]] = {
     "partial": partial_failure,
     "multi": multi_tenant_drift,
     "saved": saved_plan,
+    "refresh": concurrent_refresh,
 }
 
 
@@ -352,8 +442,9 @@ class Lab:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """Run every matrix case and every scenario once, concurrently, then hand the records over.
 
-    A matrix case is one CLI run, plus a `plan --detailed-exitcode` right after an apply that
-    wrote (its faults are used up by then, or harmless: the latency). The slow cases start first.
+    A matrix case is one CLI run, then a snapshot of the emulator's log and state for its
+    tenant, then, after an apply that wrote, a `plan --detailed-exitcode` (the case's faults are
+    used up by then, or harmless: the latency). The slow cases start first.
     """
     mktemp = tmp_path_factory.mktemp
     with ExitStack() as stack:
@@ -372,9 +463,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
         def case_job(case: Case) -> Callable[[], None]:
             def job() -> None:
-                case.result = cli(*OPERATIONS[case.op], cwd=case.cwd)
+                case.result = cli(*OPERATIONS[case.op], *case.row.args, cwd=case.cwd)
+                requests = emulator.requests()
+                case.requests = [r for r in requests if r["tenant"] == case.tenant]
+                case.state = state_of(emulator, case.tenant)
                 if case.op == "apply" and case.row.outcomes["apply"] != FAILED:
-                    case.followup = cli("plan", "--detailed-exitcode", cwd=case.cwd)
+                    case.followup = cli("plan", "--detailed-exitcode", cwd=elsewhere(case.cwd))
 
             return job
 
@@ -393,12 +487,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         jobs += [scenario_job(name) for name in SCENARIOS]
         jobs += [case_job(c) for c in fast]
         run_all(jobs)
-
-        requests = emulator.requests()
-        state = emulator.admin("GET", "state")["tenants"]
-        for case in lab.cases.values():
-            case.requests = [r for r in requests if r["tenant"] == case.tenant]
-            case.state = state.get(case.tenant, {}).get("prompts", {})
         yield lab
 
 
@@ -453,7 +541,8 @@ def assert_apply_wrote(case: Case, seeded: dict[str, Any], desired: str) -> None
     assert f"written  {case.tenant}/{MANAGED}" in out
     assert "Apply complete: 1 prompt written, 0 not written." in out
     written = [r["prompt"] for r in case.calls("PUT") if r["status"] == 200]
-    assert written == [MANAGED], case.requests
+    # One PUT; two when the first answer was cut off (stored, then sent again: idempotent).
+    assert written == [MANAGED] * (2 if case.row.id == "truncated-put-once" else 1), written
     # Every PUT follows a successful read of its prompt.
     for index, request in enumerate(case.requests):
         if request["method"] == "PUT":
@@ -484,6 +573,7 @@ def test_fault_matrix(lab: Lab, row: Row, op: str) -> None:
     outcome = row.outcomes[op]
     if outcome == FAILED:
         assert_failed_loudly(case, seeded)
+        assert row.says in case.out
     elif op == "apply" and outcome == CONVERGED:
         assert_apply_wrote(case, seeded, lab.desired)
     elif op == "apply":
@@ -530,7 +620,7 @@ def test_apply_partial_failure_names_what_was_written_and_reruns_to_convergence(
         MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}
     }
     assert record["first_state"][QUIET] == before[QUIET]
-    assert [(r["prompt"], r["status"]) for r in record["first_puts"]][0] == (MANAGED, 200)
+    assert (record["first_puts"][0]["prompt"], record["first_puts"][0]["status"]) == (MANAGED, 200)
     assert {r["status"] for r in record["first_puts"] if r["prompt"] == QUIET} == {503}
     [backup] = record["backups"]
     assert backup["prompt"] == MANAGED
@@ -578,7 +668,7 @@ def test_multi_tenant_drift_reports_the_readable_tenant_and_names_the_broken_one
 def test_saved_plan_refuses_a_prompt_moved_after_the_plan_read_it(lab: Lab) -> None:
     record = lab.scenarios["saved"]
     tenant = record["tenant"]
-    assert record["planned"].code == 0, record["planned"].output
+    assert record["refused_plan"].code == 0, record["refused_plan"].output
     refused: Result = record["refused"]
     assert refused.code == 1, refused.output
     assert "Traceback" not in refused.output
@@ -593,34 +683,89 @@ def test_saved_plan_overwrites_a_write_between_its_recheck_and_its_put(lab: Lab)
     # The other writer strikes right after apply's freshness re-read: nothing can see it (the
     # API has no conditional write), so the PUT replaces the concurrent edit.
     record = lab.scenarios["saved"]
-    assert record["replanned"].code == 0, record["replanned"].output
+    assert record["applied_plan"].code == 0, record["applied_plan"].output
     assert record["applied"].code == 0, record["applied"].output
+    assert [r["prompt"] for r in record["applied_puts"]] == [MANAGED]
     assert record["applied_state"][MANAGED] == {
         MANAGED: {"form-footer-start": lab.desired, "form-footer-end": UNMANAGED}
     }
 
 
-# Fault matrix (faults targeted at tenant m-FAULT-OP, prompt login-password where relevant):
+def test_saved_plan_writes_nothing_when_its_re_read_fails(lab: Lab) -> None:
+    record = lab.scenarios["saved"]
+    tenant = record["tenant"]
+    assert record["unreadable_plan"].code == 0, record["unreadable_plan"].output
+    unreadable: Result = record["unreadable"]
+    assert unreadable.code == 1, unreadable.output
+    assert "Traceback" not in unreadable.output
+    named = [line for line in unreadable.stderr.splitlines() if tenant in line and MANAGED in line]
+    assert named, unreadable.output
+    assert "Apply complete" not in unreadable.stdout
+    assert record["unreadable_puts"] == []
+    assert record["unreadable_state"] == seed_documents(lab.desired)
+
+
+def test_a_confirmed_apply_re_reads_and_refuses_a_prompt_moved_meanwhile(lab: Lab) -> None:
+    record = lab.scenarios["saved"]
+    tenant = record["tenant"]
+    confirmed: Result = record["confirmed"]
+    assert confirmed.code == 1, confirmed.output
+    assert "Traceback" not in confirmed.output
+    assert (
+        f"plan is stale: {tenant}/{MANAGED} changed since the plan was made; nothing was written"
+        in confirmed.stderr
+    )
+    assert record["confirmed_puts"] == []
+    assert record["confirmed_state"][MANAGED] == WRITER_DOCUMENT
+
+
+def test_reads_in_flight_when_the_token_expires_refresh_it_once(lab: Lab) -> None:
+    record = lab.scenarios["refresh"]
+    result: Result = record["plan"]
+    assert result.code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"{QUIET}: no changes" in result.stdout
+    assert "login-id: 1 to create" in result.stdout
+    requests = record["requests"]
+    statuses = [(r["method"], r["prompt"], r["status"]) for r in requests]
+    assert statuses.count(("GET", QUIET, 401)) == 1, statuses
+    # One expiry, one new token: a read refused with the token that was already replaced
+    # retries with the replacement instead of fetching yet another one.
+    tokens = [r for r in requests if r["path"].endswith("/oauth/token")]
+    assert len(tokens) == 2, statuses
+
+
+# Fault matrix (each case: its own tenant m-FAULT-OP; faults aimed at login-password where
+# relevant). Exit codes in brackets.
 #
-# | fault                                    | plan          | apply                 | drift      |
-# |------------------------------------------|---------------|-----------------------|------------|
-# | 429 twice, Retry-After 1                 | converged (2) | converged             | converged  |
-# | 429 forever, Retry-After 1               | failed loudly | failed loudly         | failed (1) |
-# | 500 twice                                | converged (2) | converged             | converged  |
-# | 502 forever                              | failed loudly | failed loudly         | failed (1) |
-# | 503 once                                 | converged (2) | converged             | converged  |
-# | latency 0.3 s on every call              | converged (2) | converged             | converged  |
-# | timeout: no answer for 1 s, once         | converged (2) | converged             | converged  |
-# | connection reset (RST), once             | converged (2) | converged             | converged  |
-# | truncated body on GET, forever           | failed loudly | failed loudly         | failed (1) |
-# | invalid JSON on GET, forever             | failed loudly | failed loudly         | failed (1) |
-# | 401 after 1 token use, once              | converged (2) | converged             | converged  |
-# | concurrent writer after our GET, once    | converged (2) | overwrites their edit | converged  |
+# | fault                                 | plan          | apply                  | drift         |
+# |---------------------------------------|---------------|------------------------|---------------|
+# | 429 twice, Retry-After 1              | converged [2] | converged [0]          | converged [2] |
+# | 429 forever, Retry-After 1            | failed [1]    | failed [1]             | failed [1]    |
+# | 500 twice                             | converged [2] | converged [0]          | converged [2] |
+# | 502 forever                           | failed [1]    | failed [1]             | failed [1]    |
+# | 503 once                              | converged [2] | converged [0]          | converged [2] |
+# | latency 0.3 s on every call           | converged [2] | converged [0]          | converged [2] |
+# | no answer (3 s) > --timeout 1, once   | converged [2] | converged [0]          | converged [2] |
+# | no answer, forever, --deadline 4      | failed [1]    | failed [1]             | failed [1]    |
+# | connection reset (RST), once          | converged [2] | converged [0]          | converged [2] |
+# | truncated body on GET, forever        | failed [1]    | failed [1]             | failed [1]    |
+# | truncated answer to a PUT, once       | —             | converged [0], 2 PUTs  | —             |
+# | invalid JSON on GET, forever          | failed [1]    | failed [1]             | failed [1]    |
+# | 401 after 1 token use, once           | converged [2] | converged [0]          | converged [2] |
+# | concurrent writer after our GET, once | converged [2] | overwrites their edit  | converged [2] |
 #
-# converged: plan exits 2 (--detailed-exitcode) / drift exits 2 with the finding, nothing
-#   written; apply exits 0, writes login-password once, and a following plan exits 0.
-# failed loudly: exit 1, tenant and prompt named, no traceback, no PUT, state unchanged, no
-#   "No changes" / "in sync".
+# converged: plan (--detailed-exitcode) and drift report the change and write nothing; apply
+#   writes login-password, the tenant holds the desired document, a following plan exits 0.
+# failed (loudly): tenant and prompt named, no traceback, no PUT, state unchanged, never
+#   "No changes" or "in sync".
 # Every case: the unmanaged partials are intact byte for byte; signup-password is never
-#   written. Separate tests: apply with a PUT failing forever (503) on the second prompt;
-#   multi-tenant drift with one tenant answering 500 forever; saved plan vs concurrent writer.
+#   written. Separate tests: apply with a PUT failing forever (503) on the second of two
+#   prompts; multi-tenant drift with one tenant answering 500 forever; a saved plan against a
+#   concurrent writer (refused when the writer struck after the plan's read; overwritten when
+#   it struck after apply's own re-read); a saved plan whose re-read fails; an interactively
+#   confirmed apply (re-reads, so it refuses where `apply --auto-approve` overwrites); a token
+#   expiring while two reads are in flight (one refresh expected).
+# Runs that check a previous run's result (the plan after an apply, the apply of a saved
+#   plan) work in a second folder, since the CLI carries its rate-limit budget over between
+#   runs in one folder; the partial-failure rerun stays in the same folder on purpose.

@@ -145,6 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # many tenants connect at once; the default 5 drops connects
 
     def __init__(
         self,
