@@ -5,32 +5,34 @@ Around them:
 
 * **Token**: client credentials (``POST /oauth/token``) cached until shortly before expiry, or a
   pre-issued token from an environment variable. Secrets are read at first use and held in
-  ``_Secret`` wrappers; they never reach an exception, a log line, ``repr()`` or ``stats``.
+  ``Secret`` wrappers (``reconciler.secrets``); they never reach an exception, a log line,
+  ``repr()`` or ``stats``.
 * **Budget**: a token from the tenant's ``PartialsBudget`` before every partials request (never
   for the token request), synced from the ``x-ratelimit-*`` headers of every answer.
 * **Retries**: 408, 429, 500, 502, 503, 504 and transport errors, waiting ``Retry-After`` first,
   then ``x-ratelimit-reset`` (429 only), else capped exponential backoff with full jitter, and
   never past the run deadline.
-* **Errors**: every failure is an ``Auth0PartialsError`` with a hint; httpx types stay here.
+* **Errors**: every failure is an ``Auth0PartialsError`` with a hint (worded in
+  ``reconciler.api_errors``); httpx types stay in the client and its helper modules.
   A failed or partial read raises: it is never returned as a document, so it never leads to a
   write.
+
+The tenant's ``domain`` becomes a base URL, and TLS verification is decided, in
+``reconciler.endpoint``; ``endpoint_base``, ``is_loopback``, ``tls_verify`` and ``api_hint`` are
+re-exported here.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
-import ipaddress
 import json
 import logging
 import math
 import os
 import random as random_module
-import re
-import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
@@ -40,15 +42,27 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from reconciler import __version__
+from reconciler.api_errors import (
+    PARTIALS_RATE_NOTE,
+    api_hint,
+    bad_body_hint,
+    error_body,
+    is_tls_failure,
+    redirect_hint,
+    token_hint,
+    transport_hint,
+    unauthorized_hint,
+)
+from reconciler.endpoint import endpoint_base, is_loopback, ssl_setting, tls_verify
 from reconciler.errors import (
     ApiError,
     Auth0PartialsError,
-    ConfigError,
     RateLimitError,
     TransportError,
 )
 from reconciler.model import Credentials, PromptDocument
 from reconciler.ratelimit import BudgetExhausted, PartialsBudget, TokenBucket
+from reconciler.secrets import BearerAuth, Environ, Redactor, Secret, SecretForm
 
 __all__ = [
     "RETRYABLE_STATUSES",
@@ -66,132 +80,6 @@ __all__ = [
 logger = logging.getLogger("reconciler.client")
 
 RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
-PARTIALS_RATE_NOTE: Final = (
-    "Auth0 allows 5 reads and 5 writes of prompt partials per minute per tenant"
-)
-_HOST_RE: Final = re.compile(
-    r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$"
-)
-_REDACTED: Final = "[redacted]"
-#: Token-shaped text is scrubbed from server messages even when it is not a token we know.
-_TOKEN_LIKE_RE: Final = re.compile(
-    r"(?i:bearer)\s+\S+|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"
-)
-
-
-# --------------------------------------------------------------------------- endpoints
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost``, 127.0.0.0/8, ``::1`` (and ::ffff:127.x); brackets allowed."""
-    name = host.strip().lower()
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    if name.rstrip(".") == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
-def _domain_error(domain: str, problem: str, hint: str) -> ConfigError:
-    return ConfigError(f"domain {domain!r}: {problem}", hint=hint)
-
-
-def endpoint_base(domain: str) -> str:
-    """The base URL for a tenant file's ``domain``: ``host[:port][/path]``, https implied.
-
-    An explicit ``https://`` is accepted; ``http://`` only for loopback hosts (the emulator).
-    A path suffix is kept (the emulator serves tenants under ``/tenants/NAME``); a trailing
-    slash is dropped.
-    """
-    text = domain.strip()
-    scheme = "https"
-    if "://" in text:
-        given, text = text.split("://", 1)
-        scheme = given.lower()
-        if scheme not in ("http", "https"):
-            raise _domain_error(
-                domain, f"unsupported scheme {given!r}", "write the bare host, e.g. login.acme.com"
-            )
-    if "@" in text.split("/", 1)[0]:
-        # Do not echo it: user info in a URL is usually a credential.
-        raise ConfigError(
-            "a tenant domain must not contain user info (user@host)",
-            hint="write the bare host, e.g. login.acme.com; credentials go under `credentials`",
-        )
-    parts = urlsplit("//" + text)
-    if parts.query or parts.fragment or "?" in text or "#" in text:
-        raise _domain_error(
-            domain, "a query or fragment is not allowed", "write host[:port][/path]"
-        )
-    host = parts.hostname or ""
-    try:
-        parts.port  # noqa: B018 - validates the port
-    except ValueError:
-        raise _domain_error(domain, "invalid port", "write host[:port][/path]") from None
-    if not _valid_host(host):
-        raise _domain_error(domain, "not a valid host name", "write host[:port][/path]")
-    path = parts.path.rstrip("/")
-    if any(ch.isspace() for ch in path):
-        raise _domain_error(domain, "whitespace in the path", "write host[:port][/path]")
-    if scheme == "http" and not is_loopback(host):
-        raise _domain_error(
-            domain,
-            "plain http is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost)",
-            "drop the http:// prefix (https is implied); http is meant for the local emulator",
-        )
-    return f"{scheme}://{parts.netloc}{path}"
-
-
-def _valid_host(host: str) -> bool:
-    if not host:
-        return False
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return bool(_HOST_RE.match(host))
-    return True
-
-
-def tls_verify(base_url: str, verify: bool | str) -> bool | str:
-    """The TLS verification actually used: always on for hosts that are not loopback.
-
-    ``verify=False`` is honoured only for loopback hosts (a local emulator with a self-signed
-    certificate); elsewhere it is ignored with a warning. A CA bundle path keeps verification on,
-    so it is accepted for any host.
-    """
-    host = urlsplit(base_url).hostname or ""
-    if verify is False and not is_loopback(host):
-        logger.warning("TLS verification cannot be disabled for %s; it stays on", host)
-        return True
-    return verify
-
-
-@functools.cache
-def _default_ssl_context() -> ssl.SSLContext:
-    """One verifying context for every client: building one costs tens of milliseconds, which
-    adds up over hundreds of tenants. The same context httpx builds by default."""
-    return httpx.create_ssl_context()
-
-
-def _ssl_setting(verify: bool | str) -> bool | ssl.SSLContext:
-    """httpx 0.28 deprecates CA paths as strings: build the context ourselves."""
-    if verify is True:
-        return _default_ssl_context()
-    if not isinstance(verify, str):
-        return verify
-    try:
-        return ssl.create_default_context(cafile=verify)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(
-            f"cannot load the CA bundle {verify!r}: {exc}",
-            hint="pass the path of a PEM file holding the CA certificate(s)",
-        ) from None
 
 
 # --------------------------------------------------------------------------- values
@@ -245,68 +133,9 @@ class ClientStats:
     log: list[RequestRecord] = field(default_factory=list)
 
 
-class _Secret:
-    """A secret string that does not show itself in repr(), str() or f-strings."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<secret>"
-
-    __str__ = __repr__
-
-
-class _SecretForm(dict[str, str]):
-    """The token request's form: a dict that hides its values from repr() (and tracebacks)."""
-
-    def __repr__(self) -> str:
-        return "{" + ", ".join(f"{key!r}: <secret>" for key in self) + "}"
-
-    __str__ = __repr__
-
-
-class _Environ(Mapping[str, str]):
-    """Where secrets come from; repr() does not list the environment."""
-
-    def __init__(self, source: Mapping[str, str]) -> None:
-        self._source = source
-
-    def __getitem__(self, key: str) -> str:
-        return self._source[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._source)
-
-    def __len__(self) -> int:
-        return len(self._source)
-
-    def __repr__(self) -> str:
-        return "<environ>"
-
-
-class _BearerAuth(httpx.Auth):
-    """Sets the Authorization header at send time, so it sits in no logged structure."""
-
-    def __init__(self, token: _Secret) -> None:
-        self._token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(<secret>)"
-
-
 @dataclass(frozen=True)
 class _CachedToken:
-    token: _Secret
+    token: Secret
     expires_at: float | None  # on the client's monotonic clock; None: until a 401
 
 
@@ -317,12 +146,6 @@ class _Outcome:
     response: httpx.Response
     gave_up: str | None = None
     wait: float | None = None  # what the next retry would have waited
-
-
-@dataclass(frozen=True)
-class _ErrorBody:
-    message: str | None
-    error_code: str | None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -369,26 +192,6 @@ def _header_int(response: httpx.Response, name: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def _error_body(response: httpx.Response) -> _ErrorBody:
-    """Auth0's ``{statusCode, error, message, errorCode}`` or OAuth's ``{error, ...}``."""
-    try:
-        data: Any = json.loads(response.content)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        text = response.content[:200].decode("utf-8", "replace").strip()
-        return _ErrorBody(text or None, None)
-
-    def text_of(key: str) -> str | None:
-        value = data.get(key)
-        return value if isinstance(value, str) and value else None
-
-    # Auth0's API puts the reason phrase in "error"; OAuth (/oauth/token) puts the code there.
-    code = text_of("errorCode") or (None if "statusCode" in data else text_of("error"))
-    message = text_of("message") or text_of("error_description") or text_of("error")
-    return _ErrorBody(message, code)
-
-
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -413,31 +216,9 @@ def _document_shape_problem(data: object) -> str | None:
 
 def _retryable_exception(exc: Exception) -> bool:
     """Transport errors are retried, except those a retry cannot fix (TLS trust, bad scheme)."""
-    if isinstance(exc, httpx.UnsupportedProtocol) or _is_tls_failure(exc):
+    if isinstance(exc, httpx.UnsupportedProtocol) or is_tls_failure(exc):
         return False
     return isinstance(exc, httpx.TransportError)
-
-
-def _is_tls_failure(exc: Exception) -> bool:
-    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc, ssl.SSLError)
-
-
-def _transport_hint(exc: Exception, method: str, timeout: float) -> str:
-    if _is_tls_failure(exc):
-        hint = "TLS verification failed: check the domain, or pass the CA bundle of a proxy"
-    elif isinstance(exc, httpx.TimeoutException):
-        hint = f"no answer within {timeout:g} s: Auth0 or the network is slow; rerun later"
-    elif isinstance(exc, httpx.ConnectError):
-        hint = "could not connect: check the tenant's domain, DNS, network and proxy settings"
-    elif isinstance(exc, httpx.ProxyError):
-        hint = "the HTTP proxy failed: check HTTPS_PROXY / NO_PROXY"
-    else:
-        hint = "the connection broke before a complete answer arrived; rerun"
-    if method == "PUT":
-        hint += "; the PUT may or may not have been applied: run plan to see the live state"
-    elif method == "GET":
-        hint += " (nothing was read, so nothing was written)"
-    return hint
 
 
 # --------------------------------------------------------------------------- client
@@ -481,7 +262,7 @@ class ManagementClient:
         self.stats = ClientStats()
         self.deadline = deadline
         self._credentials = credentials
-        self._environ = _Environ(os.environ if environ is None else environ)
+        self._environ = Environ(os.environ if environ is None else environ)
         self._budget = budget if budget is not None else PartialsBudget(clock=clock, sleep=sleep)
         self._retry = retry
         self._timeout = timeout
@@ -493,11 +274,11 @@ class ManagementClient:
         self._token: _CachedToken | None = None
         self._token_lock = threading.Lock()
         self._stats_lock = threading.Lock()
-        self._secrets: list[_Secret] = []  # longest first, for redaction
+        self._redactor = Redactor()
         self._http = httpx.Client(
             transport=transport,
             timeout=timeout,
-            verify=_ssl_setting(self.tls_verify),
+            verify=ssl_setting(self.tls_verify),
             follow_redirects=False,  # a redirect must not carry the token to another host
             headers={"User-Agent": f"auth0-partials/{__version__}", "Accept": "application/json"},
         )
@@ -548,7 +329,7 @@ class ManagementClient:
         headers = {"Content-Type": "application/json"} if content is not None else None
         refused = self._access_token()
         outcome = self._send(
-            method, path, content=content, headers=headers, auth=_BearerAuth(refused), bucket=bucket
+            method, path, content=content, headers=headers, auth=BearerAuth(refused), bucket=bucket
         )
         if outcome.response.status_code == 401 and self._credentials.kind == "client_credentials":
             logger.debug("%s %s: 401, refreshing the token once", method, path)
@@ -582,31 +363,22 @@ class ManagementClient:
     def _bad_body(
         self, method: str, path: str, response: httpx.Response, problem: str
     ) -> TransportError:
-        status = response.status_code
-        if method == "PUT":
-            hint = (
-                "the PUT was answered, so it was probably applied: run plan to see the live state"
-            )
-        else:
-            hint = (
-                "a truncated answer or a proxy page? Nothing was read, so nothing will be "
-                "written; rerun"
-            )
         return TransportError(
-            f"{self.tenant}: {method} {path} answered {status} but {self._redact(problem)}",
-            hint=hint,
+            f"{self.tenant}: {method} {path} answered {response.status_code} but "
+            f"{self._redact(problem)}",
+            hint=bad_body_hint(method),
         )
 
     # ------------------------------------------------------------------ token
 
-    def _auth(self) -> _BearerAuth:
-        return _BearerAuth(self._access_token())
+    def _auth(self) -> BearerAuth:
+        return BearerAuth(self._access_token())
 
-    def _access_token(self) -> _Secret:
+    def _access_token(self) -> Secret:
         with self._token_lock:
             return self._access_token_locked()
 
-    def _access_token_locked(self) -> _Secret:
+    def _access_token_locked(self) -> Secret:
         creds = self._credentials
         if creds.kind == "token":
             if self._token is None:
@@ -622,7 +394,7 @@ class ManagementClient:
         self._token = self._request_token()
         return self._token.token
 
-    def _read_env(self, variable: str | None, what: str) -> _Secret:
+    def _read_env(self, variable: str | None, what: str) -> Secret:
         if not variable:
             raise Auth0PartialsError(
                 f"{self.tenant}: the credentials name no environment variable for the {what}",
@@ -635,20 +407,15 @@ class ManagementClient:
                 f"{what})",
                 hint=f"export {variable} before running (in CI: add it as a secret)",
             )
-        self._remember_secret(value)
-        return _Secret(value)
-
-    def _remember_secret(self, value: str) -> None:
-        if value and all(value != known.reveal() for known in self._secrets):
-            self._secrets.append(_Secret(value))
-            self._secrets.sort(key=lambda secret: len(secret.reveal()), reverse=True)
+        self._redactor.remember(value)
+        return Secret(value)
 
     def _request_token(self) -> _CachedToken:
         creds = self._credentials
         client_id = self._read_env(creds.client_id_env, "client id")
         client_secret = self._read_env(creds.client_secret_env, "client secret")
         path = f"{self._base_path}/oauth/token"
-        form = _SecretForm(
+        form = SecretForm(
             grant_type="client_credentials",
             client_id=client_id.reveal(),
             client_secret=client_secret.reveal(),
@@ -669,12 +436,12 @@ class ManagementClient:
                 "access_token",
                 hint="check that the domain points at the tenant's Auth0 login endpoint",
             )
-        self._remember_secret(token)
+        self._redactor.remember(token)
         expires_in = data.get("expires_in")
         expires_at = None
         if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool):
             expires_at = started + float(expires_in)
-        return _CachedToken(_Secret(token), expires_at)
+        return _CachedToken(Secret(token), expires_at)
 
     # ------------------------------------------------------------------ transport and retries
 
@@ -818,9 +585,7 @@ class ManagementClient:
     # ------------------------------------------------------------------ errors
 
     def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret.reveal(), _REDACTED)
-        return _TOKEN_LIKE_RE.sub(_REDACTED, text)
+        return self._redactor.redact(text)
 
     def _transport_error(
         self, method: str, path: str, exc: Exception, attempt: int
@@ -829,21 +594,21 @@ class ManagementClient:
         tries = f" after {attempt} attempts" if attempt > 1 else ""
         return TransportError(
             f"{self.tenant}: {method} {path} failed{tries}: {type(exc).__name__}: {detail}",
-            hint=_transport_hint(exc, method, self._timeout),
+            hint=transport_hint(exc, method, self._timeout),
         )
 
     def _api_error(self, method: str, path: str, prompt: str, outcome: _Outcome) -> ApiError:
         response = outcome.response
-        body = _error_body(response)
+        body = error_body(response)
         status = response.status_code
         message = self._redact(body.message or response.reason_phrase or f"HTTP {status}")
         if outcome.gave_up:
             message += f" ({outcome.gave_up})"
         hint: str | None
         if status == 401:
-            hint = self._unauthorized_hint()
+            hint = unauthorized_hint(self._credentials, self.audience)
         elif status in (301, 302, 303, 307, 308):
-            hint = self._redirect_hint(response)
+            hint = redirect_hint(response)
         else:
             hint = api_hint(
                 status, body.error_code, message, method=method, prompt=prompt, wait=outcome.wait
@@ -859,51 +624,14 @@ class ManagementClient:
             hint=hint,
         )
 
-    def _unauthorized_hint(self) -> str:
-        creds = self._credentials
-        if creds.kind == "token":
-            return (
-                f"the token in ${creds.token_env} was rejected: it may have expired or belong "
-                "to another tenant or audience; issue a new Management API token"
-            )
-        return (
-            "a freshly issued token was rejected too: check that the client in "
-            f"${creds.client_id_env} / ${creds.client_secret_env} belongs to this tenant, the "
-            f"audience ({self.audience}) and the token expiry"
-        )
-
-    def _redirect_hint(self, response: httpx.Response) -> str:
-        target = urlsplit(response.headers.get("location", "")).hostname
-        where = f" to {target}" if target else ""
-        return f"the domain redirects{where}: set `domain` to the host that serves the API"
-
     def _token_error(self, path: str, outcome: _Outcome) -> ApiError:
         response = outcome.response
-        body = _error_body(response)
+        body = error_body(response)
         status = response.status_code
         message = self._redact(body.message or response.reason_phrase or f"HTTP {status}")
         if outcome.gave_up:
             message += f" ({outcome.gave_up})"
-        creds = self._credentials
-        if status in (400, 401):
-            hint = (
-                f"check the client id and secret in ${creds.client_id_env} and "
-                f"${creds.client_secret_env} (a Machine to Machine application of this tenant)"
-                f" and the audience {self.audience}"
-            )
-        elif status == 403:
-            hint = (
-                "authorize the Machine to Machine application for the Auth0 Management API "
-                f"(audience {self.audience}) with the scopes read:prompts and update:prompts"
-            )
-        elif status == 404:
-            hint = f"nothing serves {path}: check the tenant's domain"
-        elif status == 429:
-            hint = "the token endpoint's rate limit is exhausted: wait a minute and rerun"
-        elif status >= 500:
-            hint = "Auth0 had a server error issuing the token; check status.auth0.com and rerun"
-        else:
-            hint = "see the message; check the tenant's domain and credentials"
+        hint = token_hint(status, path, self._credentials, self.audience)
         cls = RateLimitError if status == 429 else ApiError
         return cls(
             f"cannot get a Management API token: {message}",
@@ -914,63 +642,3 @@ class ManagementClient:
             tenant=self.tenant,
             hint=hint,
         )
-
-
-def _rate_limit_hint(wait: float | None) -> str:
-    when = f"wait {math.ceil(wait)} s" if wait is not None and wait > 0 else "wait a minute"
-    return f"{PARTIALS_RATE_NOTE}: {when} and rerun"
-
-
-def api_hint(
-    status: int,
-    error_code: str | None,
-    message: str,
-    *,
-    method: str,
-    prompt: str,
-    wait: float | None = None,
-) -> str | None:
-    """The next step for an error answer of the partials endpoints (401 and 3xx aside)."""
-    lowered = message.lower()
-    if "custom domain" in lowered:
-        return (
-            "prompt partials need a custom domain on the tenant: add one under Branding > "
-            "Custom Domains (one pending verification is enough), then rerun"
-        )
-    if status == 400:
-        if method == "GET" or "invalid value" in lowered:
-            return (
-                f"Auth0 does not know the prompt {prompt!r} on this tenant: check its spelling, "
-                "or whether it is an early-access prompt (e.g. passkeys) this tenant lacks"
-            )
-        return (
-            "Auth0 rejected the document: check the screen and insertion point names of this "
-            "prompt and the 10,000-character limit per partial"
-        )
-    if status == 403:
-        if error_code == "insufficient_scope":
-            scope = "read:prompts" if method == "GET" else "update:prompts"
-            return (
-                f"grant the scope {scope} to the Machine to Machine application on the Auth0 "
-                "Management API (read:prompts for plan and drift, update:prompts for apply), "
-                "then rerun so a new token carries it"
-            )
-        return (
-            "the tenant refused: check that its plan includes prompt partials and the Universal "
-            "Login prerequisites (custom domain, custom page template, Customize Login Page off)"
-        )
-    if status == 404:
-        return (
-            "nothing answers at this path: check the tenant's `domain` (Auth0 answers 200 {} for "
-            "a prompt without partials, so a 404 means a wrong host or path)"
-        )
-    if status == 408:
-        return "Auth0 timed out the request even after retries; rerun later"
-    if status == 429:
-        return _rate_limit_hint(wait)
-    if status >= 500:
-        return (
-            "Auth0 answered with a server error even after retries; check status.auth0.com and "
-            "rerun later (a failed read never leads to a write)"
-        )
-    return None

@@ -104,7 +104,11 @@ def start_emulator(*args: str, cwd: Path) -> ServedEmulator:
 
 def stop_emulator(emulator: ServedEmulator) -> None:
     emulator.process.terminate()
-    emulator.process.wait(timeout=10)
+    try:
+        emulator.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # a held-open `timeout` fault connection, say
+        emulator.process.kill()
+        emulator.process.wait(timeout=10)
     for stream in (emulator.process.stdout, emulator.process.stderr):
         if stream:
             stream.close()

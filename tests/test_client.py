@@ -909,3 +909,12 @@ def test_secrets_never_leak(
         assert TOKEN not in text
     assert "[redacted]" in "".join(seen)  # the echoed secrets were there and were scrubbed
     assert "GET /api/v2/prompts/login/partials" in caplog.text
+
+
+def test_server_error_hint_depends_on_the_method() -> None:
+    from reconciler.api_errors import api_hint
+
+    read = api_hint(503, None, "Service Unavailable", method="GET", prompt="login")
+    write = api_hint(503, None, "Service Unavailable", method="PUT", prompt="login")
+    assert read is not None and "a failed read never leads to a write" in read
+    assert write is not None and "see whether the write landed" in write
