@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -158,6 +158,22 @@ deadline_option = click.option(
 )
 
 
+def run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of every command that reaches tenants: where, how many at once, how long."""
+    for option in reversed(
+        (
+            emulator_option,
+            emulator_url_option,
+            concurrency_option,
+            timeout_option,
+            budget_option,
+            deadline_option,
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @contextmanager
 def _connector(
     emulator: bool,
@@ -245,19 +261,22 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
 @cli.command()
 @paths_argument
 @target_option
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for terminals and logs, markdown for a pull-request comment or issue, json "
+    "for machines (see schemas/).",
+)
 @click.option("--out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for apply.")
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 2 when the plan has changes, 0 when it has none, 1 on error.",
 )
-@emulator_option
-@emulator_url_option
-@concurrency_option
-@timeout_option
-@budget_option
-@deadline_option
+@run_options
 def plan(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -351,12 +370,7 @@ def _print_report(report: ApplyReport) -> None:
     show_default=True,
     help="Where the live document of each prompt is saved before it is overwritten.",
 )
-@emulator_option
-@emulator_url_option
-@concurrency_option
-@timeout_option
-@budget_option
-@deadline_option
+@run_options
 def apply(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
@@ -425,18 +439,21 @@ def apply(
 @cli.command()
 @paths_argument
 @target_option
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for terminals and logs, markdown for a pull-request comment or issue, json "
+    "for machines (see schemas/).",
+)
 @click.option(
     "--fail-on-unmanaged",
     is_flag=True,
     help="Also exit 2 when content the files do not manage is present.",
 )
-@emulator_option
-@emulator_url_option
-@concurrency_option
-@timeout_option
-@budget_option
-@deadline_option
+@run_options
 def drift(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
