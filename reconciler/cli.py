@@ -658,6 +658,14 @@ def emulator() -> None:
 @click.option(
     "--fault", "faults", multiple=True, metavar="SPEC", help="Inject a fault (repeatable)."
 )
+@click.option(
+    "--client",
+    "clients",
+    multiple=True,
+    metavar="ID=SECRET[@SCOPES]",
+    help="Accept only these clients (repeatable); SCOPES is comma-separated, default "
+    "read:prompts,update:prompts. Without --client any client is accepted.",
+)
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False))
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False))
 def emulator_serve(
@@ -670,10 +678,11 @@ def emulator_serve(
     faults: tuple[str, ...],
     tls_cert: str | None,
     tls_key: str | None,
+    clients: tuple[str, ...],
 ) -> None:
     """Serve the emulator until interrupted. The default tenant is at the root; tenant T is
     at /tenants/T. Admin endpoints (request log, faults, state) are under /__emulator/."""
-    from reconciler.emulator import EmulatorOptions, parse_fault, serve
+    from reconciler.emulator import EmulatorOptions, parse_client, parse_fault, serve
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
@@ -684,6 +693,7 @@ def emulator_serve(
             seed=seed,
             latency_seconds=latency / 1000.0,
             faults=tuple(parse_fault(spec) for spec in faults),
+            clients=dict(parse_client(spec) for spec in clients) if clients else None,
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

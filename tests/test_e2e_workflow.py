@@ -190,3 +190,39 @@ def test_back_to_back_runs_stay_inside_auth0_buckets(tmp_path: Path) -> None:
         assert len(emulator.partials_calls("GET")) == 6
     finally:
         stop_emulator(emulator)
+
+
+def test_least_privilege_reader_can_plan_but_not_apply(tmp_path: Path) -> None:
+    emulator = start_emulator(
+        "--seed",
+        "--rate-limits",
+        "off",
+        "--client",
+        "reader=reader-secret@read:prompts",
+        "--client",
+        "writer=writer-secret",
+        cwd=tmp_path,
+    )
+    try:
+        write_tenant(tmp_path / "tenants", emulator)
+        reader = cli_env(ACME_DEV_CLIENT_ID="reader", ACME_DEV_CLIENT_SECRET="reader-secret")
+        result = run_cli("plan", "--detailed-exitcode", cwd=tmp_path, env=reader)
+        assert result.code == 2, result.output
+        result = run_cli("apply", "--auto-approve", cwd=tmp_path, env=reader)
+        assert result.code == 1
+        assert "insufficient_scope" in result.output
+        assert "update:prompts" in result.output
+        assert "not written" in result.output
+        assert [r["status"] for r in emulator.partials_calls("PUT")] == [403]
+
+        wrong = cli_env(ACME_DEV_CLIENT_ID="writer", ACME_DEV_CLIENT_SECRET="not-the-secret")
+        result = run_cli("plan", cwd=tmp_path, env=wrong)
+        assert result.code == 1
+        assert "not-the-secret" not in result.output
+        assert "ACME_DEV_CLIENT_SECRET" in result.output
+
+        writer = cli_env(ACME_DEV_CLIENT_ID="writer", ACME_DEV_CLIENT_SECRET="writer-secret")
+        result = run_cli("apply", "--auto-approve", cwd=tmp_path, env=writer)
+        assert result.code == 0, result.output
+    finally:
+        stop_emulator(emulator)

@@ -32,7 +32,7 @@ from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.seed import SEED_PROMPTS
 from reconciler.emulator.server import EmulatorServer, serve
 from reconciler.emulator.store import EmulatorStateError
-from reconciler.emulator.tokens import DEFAULT_SCOPES, ClientSpec
+from reconciler.emulator.tokens import DEFAULT_SCOPES, ClientSpec, parse_client
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -47,6 +47,7 @@ __all__ = [
     "FaultKind",
     "LoggedRequest",
     "ManualClock",
+    "parse_client",
     "parse_fault",
     "serve",
 ]

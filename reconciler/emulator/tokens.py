@@ -109,3 +109,19 @@ class TokenIssuer:
         """Make a token stop working for good (a ``token_expire_after`` fault)."""
         with self._lock:
             token.revoked = True
+
+
+def parse_client(spec: str) -> tuple[str, ClientSpec]:
+    """``ID=SECRET[@SCOPE,SCOPE...]`` (the ``--client`` flag of ``emulator serve``).
+
+    Without scopes the client gets read:prompts and update:prompts.
+    """
+    client_id, sep, rest = spec.partition("=")
+    secret, _, scopes = rest.partition("@")
+    if not sep or not client_id or not secret:
+        raise ValueError(
+            f"--client {client_id or '?'}=...: expected ID=SECRET or ID=SECRET@SCOPE,SCOPE"
+        )
+    if not scopes:
+        return client_id, ClientSpec(secret)
+    return client_id, ClientSpec(secret, frozenset(s for s in scopes.split(",") if s))
