@@ -6,12 +6,13 @@ Exit codes: 0 success; 1 error (including usage errors); 2 only where asked for,
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,8 +159,33 @@ deadline_option = click.option(
 )
 
 
+@dataclass(frozen=True)
+class Run:
+    """How a command reaches its tenants (the options added by ``run_options``)."""
+
+    emulator: bool
+    emulator_url: str | None
+    concurrency: int
+    timeout: float
+    budget: str
+    deadline: float | None
+
+    @property
+    def needs_credentials(self) -> bool:
+        """Emulators accept their own demo client: the files' variables may be unset."""
+        return not (self.emulator or self.emulator_url)
+
+
 def run_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options of every command that reaches tenants: where, how many at once, how long."""
+    """Adds the options of every command that reaches tenants (where, how many at once, how
+    long) and hands them to the command as one ``run: Run``."""
+
+    @functools.wraps(command)
+    def with_run(**options: Any) -> None:
+        fields = {name: options.pop(name) for name in Run.__dataclass_fields__}
+        command(run=Run(**fields), **options)
+
+    wrapped: Callable[..., None] = with_run
     for option in reversed(
         (
             emulator_option,
@@ -170,30 +196,24 @@ def run_options(command: Callable[..., None]) -> Callable[..., None]:
             deadline_option,
         )
     ):
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped
 
 
 @contextmanager
-def _connector(
-    emulator: bool,
-    emulator_url: str | None,
-    timeout: float = 30.0,
-    deadline: float | None = None,
-    budget: str = "auth0",
-) -> Iterator[Connector]:
-    if emulator and emulator_url:
+def _connector(run: Run) -> Iterator[Connector]:
+    if run.emulator and run.emulator_url:
         raise click.UsageError("use either --emulator or --emulator-url, not both")
     from reconciler.runner import ClientSettings, Connector
 
     settings = ClientSettings(
-        emulator_url=emulator_url,
-        timeout=timeout,
-        deadline_seconds=deadline,
-        rate_limits=budget == "auth0",
-        budget_ledger=LOCAL_DIR / "ratelimit.json" if budget == "auth0" else None,
+        emulator_url=run.emulator_url,
+        timeout=run.timeout,
+        deadline_seconds=run.deadline,
+        rate_limits=run.budget == "auth0",
+        budget_ledger=LOCAL_DIR / "ratelimit.json" if run.budget == "auth0" else None,
     )
-    if not emulator:
+    if not run.emulator:
         with Connector(settings) as connector:
             yield connector
         return
@@ -209,6 +229,18 @@ def _connector(
             yield connector
     finally:
         server.stop()
+
+
+def _plan_tenants(
+    paths: Sequence[str], targets: tuple[str, ...], run: Run, connector: Connector
+) -> Plan:
+    """Load the tenant files and plan them: one GET per managed prompt."""
+    from reconciler.runner import make_plan
+
+    configs = _load(paths, check_env=run.needs_credentials, targets=targets)
+    return make_plan(
+        configs, connector, targets=targets, concurrency=run.concurrency, progress=_progress
+    )
 
 
 @click.group(cls=ExitCodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -283,23 +315,14 @@ def plan(
     fmt: str,
     out: str | None,
     detailed_exitcode: bool,
-    emulator: bool,
-    emulator_url: str | None,
-    concurrency: int,
-    timeout: float,
-    deadline: float | None,
-    budget: str,
+    run: Run,
 ) -> None:
     """Read the live partials (one GET per managed prompt) and show what apply would change.
     Needs only the read:prompts scope."""
     from reconciler.output import render_plan
-    from reconciler.runner import make_plan
 
-    configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
-    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
-        result = make_plan(
-            configs, connector, targets=targets, concurrency=concurrency, progress=_progress
-        )
+    with _connector(run) as connector:
+        result = _plan_tenants(paths, targets, run, connector)
         calls = _calls_line(connector)
     click.echo(render_plan(result, fmt, color=_color()), nl=False, color=_color())  # type: ignore[arg-type]
     if fmt == "text":
@@ -377,12 +400,7 @@ def apply(
     auto_approve: bool,
     allow_destroy: bool,
     backup_dir: str,
-    emulator: bool,
-    emulator_url: str | None,
-    concurrency: int,
-    timeout: float,
-    deadline: float | None,
-    budget: str,
+    run: Run,
 ) -> None:
     """Write the changes: one PUT per changed prompt, with the whole merged document.
 
@@ -392,24 +410,17 @@ def apply(
     is written if any changed meanwhile. Needs the update:prompts scope."""
     from reconciler.apply import BackupStore
     from reconciler.output import render_plan
-    from reconciler.runner import apply_plan, make_plan
+    from reconciler.runner import apply_plan
 
     saved = len(paths) == 1 and paths[0].endswith(".json")
     if saved and targets:
         raise click.UsageError("--target cannot narrow a saved plan; plan again with --target")
-    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
+    with _connector(run) as connector:
         try:
             if saved:
                 result = _read_plan_file(Path(paths[0]))
             else:
-                configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
-                result = make_plan(
-                    configs,
-                    connector,
-                    targets=targets,
-                    concurrency=concurrency,
-                    progress=_progress,
-                )
+                result = _plan_tenants(paths, targets, run, connector)
             click.echo(render_plan(result, "text", color=_color()), nl=False, color=_color())
             if result.has_errors:
                 raise click.ClickException("some tenants could not be planned; nothing written")
@@ -426,7 +437,7 @@ def apply(
                 saved=saved,
                 allow_destroy=allow_destroy,
                 backups=BackupStore(Path(backup_dir)),
-                concurrency=concurrency,
+                concurrency=run.concurrency,
             )
         except Auth0PartialsError as exc:
             raise _fail(exc) from None
@@ -459,23 +470,14 @@ def drift(
     targets: tuple[str, ...],
     fmt: str,
     fail_on_unmanaged: bool,
-    emulator: bool,
-    emulator_url: str | None,
-    concurrency: int,
-    timeout: float,
-    deadline: float | None,
-    budget: str,
+    run: Run,
 ) -> None:
     """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
     (a tenant that could not be read is never reported in sync). Needs only read:prompts."""
     from reconciler.drift import drift_json, drift_markdown, drift_report, drift_text
-    from reconciler.runner import make_plan
 
-    configs = _load(paths, check_env=not (emulator or emulator_url), targets=targets)
-    with _connector(emulator, emulator_url, timeout, deadline, budget) as connector:
-        result = make_plan(
-            configs, connector, targets=targets, concurrency=concurrency, progress=_progress
-        )
+    with _connector(run) as connector:
+        result = _plan_tenants(paths, targets, run, connector)
     report = drift_report(result)
     if fmt == "json":
         click.echo(drift_json(report), nl=False)
@@ -508,10 +510,7 @@ def drift(
     "file's prompts with --update. Each costs one of the 5 reads per minute.",
 )
 @click.option("--out", type=click.Path(dir_okay=False), help="Write the new file here.")
-@emulator_option
-@emulator_url_option
-@timeout_option
-@budget_option
+@run_options
 def import_(
     tenant: str | None,
     domain: str | None,
@@ -522,10 +521,7 @@ def import_(
     update_file: str | None,
     prompts: tuple[str, ...],
     out: str | None,
-    emulator: bool,
-    emulator_url: str | None,
-    timeout: float,
-    budget: str,
+    run: Run,
 ) -> None:
     """Write a tenant file from a live tenant: switch-button forms (any quoting) become button
     entries, anything else raw entries. Then `plan` shows no changes."""
@@ -534,7 +530,7 @@ def import_(
     from reconciler.state import read_available_prompts
 
     if update_file:
-        config = _load([update_file], check_env=not (emulator or emulator_url))[0]
+        config = _load([update_file], check_env=run.needs_credentials)[0]
         tenant, domain, credentials = config.name, config.domain, config.credentials
         names = list(prompts) or [p.name for p in config.prompts]
     else:
@@ -543,7 +539,7 @@ def import_(
         credentials = _import_credentials(client_id_env, client_secret_env, token_env, audience)
         names = list(prompts) or list(PROMPTS)
     try:
-        with _connector(emulator, emulator_url, timeout, budget=budget) as connector:
+        with _connector(run) as connector:
             api = connector.client(tenant, domain, credentials)
             documents, skipped = read_available_prompts(api, names)
         live = [documents[name] for name in names if name in documents]
@@ -599,18 +595,12 @@ def _import_credentials(
     show_default=True,
     help="Where the document being replaced is saved first.",
 )
-@emulator_option
-@emulator_url_option
-@timeout_option
-@budget_option
+@run_options
 def restore(
     backup: str,
     auto_approve: bool,
     backup_dir: str,
-    emulator: bool,
-    emulator_url: str | None,
-    timeout: float,
-    budget: str,
+    run: Run,
 ) -> None:
     """Put a backed-up prompt document back (apply saves one before every write). The
     document it replaces is backed up in turn. Costs one GET and one PUT."""
@@ -625,7 +615,7 @@ def restore(
         )
         if not auto_approve:
             _confirm("Restore it?")
-        with _connector(emulator, emulator_url, timeout, budget=budget) as connector:
+        with _connector(run) as connector:
             tenant = saved.tenant
             api = connector.client(tenant.tenant, tenant.domain, tenant.credentials)
             replaced = restore_backup(saved, api, BackupStore(Path(backup_dir)))
