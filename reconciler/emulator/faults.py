@@ -63,7 +63,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from reconciler.emulator.documents import DocumentError, check_shape
 
@@ -77,18 +77,9 @@ FaultKind = Literal[
     "token_expire_after",
     "concurrent_writer",
 ]
-FAULT_KINDS: tuple[FaultKind, ...] = (
-    "status",
-    "latency",
-    "timeout",
-    "reset",
-    "truncated",
-    "invalid_json",
-    "token_expire_after",
-    "concurrent_writer",
-)
+FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
 Endpoint = Literal["partials", "token", "any"]
-ENDPOINTS: tuple[Endpoint, ...] = ("partials", "token", "any")
+ENDPOINTS: tuple[Endpoint, ...] = get_args(Endpoint)
 
 #: How long a ``timeout`` fault holds the connection when ``seconds`` is not given.
 DEFAULT_TIMEOUT_SECONDS = 30.0
