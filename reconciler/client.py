@@ -257,7 +257,7 @@ class ManagementClient:
         split = urlsplit(self.base_url)
         self._origin = f"{split.scheme}://{split.netloc}"
         self._base_path = split.path
-        self.audience = credentials.audience or f"https://{split.netloc}{split.path}/api/v2/"
+        self.audience = credentials.audience or f"{self.base_url}/api/v2/"
         self.tls_verify = tls_verify(self.base_url, verify)
         self.stats = ClientStats()
         self.deadline = deadline

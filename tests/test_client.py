@@ -308,8 +308,8 @@ def test_custom_audience_and_emulator_paths(server: FakeAuth0, clock: FakeClock)
     assert client.stats.log[-1] == RequestRecord(
         "GET", "/tenants/acme/api/v2/prompts/login-passwordless/partials", 200
     )
-    default = make_client(server, clock, domain="127.0.0.1:8765/tenants/acme")
-    assert default.audience == "https://127.0.0.1:8765/tenants/acme/api/v2/"
+    default = make_client(server, clock, domain="http://127.0.0.1:8765/tenants/acme")
+    assert default.audience == "http://127.0.0.1:8765/tenants/acme/api/v2/"
 
 
 @pytest.mark.parametrize("missing", ["ACME_ID", "ACME_SECRET"])
