@@ -41,12 +41,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reconciler.apply import ApplyReport
-from reconciler.client import ManagementClient
+from reconciler.writes import ApplyReport
 from reconciler.config import load_tenants
 from reconciler.emulator import EmulatorOptions, EmulatorServer, Fault, LoggedRequest
+from reconciler.management.client import ManagementClient
 from reconciler.model import Credentials, TenantConfig
-from reconciler.plan import Plan
+from reconciler.plans import Plan
 from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
 
 #: Median latency of real Auth0 partials calls (shared/reference/auth0-api.md).
@@ -245,7 +245,7 @@ def _tenant_of(path: str) -> str:
 
 @contextmanager
 def capture_client_log() -> Iterator[ClientLog]:
-    logger = logging.getLogger("reconciler.client")
+    logger = logging.getLogger("reconciler.management.client")
     handler = ClientLog()
     level, propagate = logger.level, logger.propagate
     logger.addHandler(handler)

@@ -24,6 +24,20 @@ STANDARD_INSERTION_POINTS: tuple[str, ...] = (
     "secondary-actions-end",
 )
 
+#: Where each insertion point sits on the page (Auth0's documentation and public copies of
+#: Universal Login's HTML), for the schema's descriptions and the checks' messages.
+INSERTION_POINT_NOTES: Mapping[str, str] = {
+    "form-content-start": "Inside the main form, before its fields",
+    "form-content-end": "Inside the main form, after its fields",
+    "form-footer-start": "Below the main form, before the footer links. The usual place for a "
+    "switch button (the default for a list)",
+    "form-footer-end": "At the end of the form footer",
+    "secondary-actions-start": "Before the secondary actions (social and enterprise buttons)",
+    "secondary-actions-end": "After the secondary actions (social and enterprise buttons)",
+    "form-content": "The content of the customized-consent form (that prompt's only "
+    "insertion point)",
+}
+
 #: Insertion points rendered inside the page's main ``<form>``. HTML forbids a form inside a
 #: form (a browser drops the nested start tag), so a switch button placed here would submit the
 #: main form instead of switching the connection.
@@ -45,6 +59,13 @@ class PromptSpec:
     def default_screen(self) -> str | None:
         """The screen used when a file names none: only defined for one-screen prompts."""
         return self.screens[0] if len(self.screens) == 1 else None
+
+    @property
+    def default_insertion_point(self) -> str | None:
+        """Where a list directly under a screen goes: form-footer-start, or the only point."""
+        if DEFAULT_INSERTION_POINT in self.insertion_points:
+            return DEFAULT_INSERTION_POINT
+        return self.insertion_points[0] if len(self.insertion_points) == 1 else None
 
 
 def _single(name: str, note: str = "") -> PromptSpec:
@@ -68,11 +89,14 @@ PROMPTS: Mapping[str, PromptSpec] = {
         PromptSpec(
             "passkeys",
             ("passkey-enrollment", "passkey-enrollment-local"),
-            note="early access: tenants without it answer 400 for this prompt",
+            note="tenants without passkeys answer 400 for this prompt",
         ),
         _single("confirmation"),
     )
 }
+
+#: Names of prompts, screens and insertion points: lower-case letters, digits and hyphens.
+NAME_PATTERN = r"[a-z0-9][a-z0-9-]*"
 
 #: Characters allowed in a connection name (Auth0: letters, digits, hyphens; no leading or
 #: trailing hyphen; at most 128). ``email`` and ``sms`` are the passwordless connections.

@@ -9,6 +9,7 @@ called them.
     ├── ApiError               Auth0 answered with an error (status, method, path, errorCode)
     │   └── RateLimitError     429 after the retries ran out
     ├── TransportError         no usable answer: connection, timeout, invalid JSON
+    │   └── WriteOutcomeUnknown  a write's answer was lost: it may or may not have landed
     ├── VerificationError      the document a PUT echoed is not the one we sent
     ├── PlanFileError          a saved plan cannot be read or its checksum does not match
     ├── StalePlanError         a prompt changed between plan and apply
@@ -97,6 +98,11 @@ class RateLimitError(ApiError):
 
 class TransportError(Auth0PartialsError):
     """No usable answer: connection refused or reset, timeout, or a body that is not JSON."""
+
+
+class WriteOutcomeUnknown(TransportError):
+    """A PUT reached the server, but its answer was lost (timeout, broken connection): the
+    write may or may not have landed. Never retried blindly; the document is read again."""
 
 
 class VerificationError(Auth0PartialsError):

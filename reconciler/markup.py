@@ -8,8 +8,12 @@ the same spelling. It is a comparison key, never sent to Auth0. The rules:
   are one attribute. Attributes are *not* sorted when a name holds Liquid (``{%``/``{{``), since
   their order then carries meaning.
 - ``<input/>`` and ``<input>`` are one tag (void elements); other ``<x/>`` keep their slash.
-- Text: entities are decoded then re-escaped one way; runs of HTML whitespace collapse to one
-  space; whitespace-only text is dropped; the whole partial is trimmed. Text in ``<pre>`` and
+- Text: entities are decoded then re-escaped one way. Whitespace is spelled as a browser shows
+  it (``_normalize_whitespace``): a run between two things shown on one line becomes one space
+  (``<b>a</b> <i>b</i>`` shows "a b" and differs from ``<b>a</b><i>b</i>``); a run next to a
+  block's edge (``<div>``, ``<form>``, ``<br>``...), at the start or end of the partial or of a
+  button's content, or after another shown run, disappears; hidden inputs, comments and scripts
+  are transparent to it. Liquid string literals keep their whitespace. Text in ``<pre>`` and
   ``<textarea>`` keeps its whitespace; text in ``<script>``/``<style>`` is kept verbatim.
 - A ``<button>`` whose only content is text, or one attribute-less ``<span>`` holding only text,
   is spelled with the text directly, trimmed (the two render alike).
@@ -204,30 +208,128 @@ def equivalent(a: str, b: str) -> bool:
     return a == b or canonical(a) == canonical(b)
 
 
+#: Elements whose boxes start and end lines: whitespace next to their tags is never shown.
+BLOCK_ELEMENTS: frozenset[str] = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "col",
+        "colgroup", "dd", "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption",
+        "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
+        "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "option", "p",
+        "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title",
+        "tr", "ul",
+    }
+)  # fmt: skip
+#: Elements that render nothing: whitespace runs pass through them as if they were not there.
+_INVISIBLE_ELEMENTS = frozenset({"base", "link", "meta", "script", "style", "template"})
+#: Inline boxes with content of their own (an inline-block's inside is its own line).
+_INLINE_BLOCKS = frozenset({"button", "select", "textarea"})
+_REPLACED = frozenset({"img", "input", "svg", "video", "audio", "canvas", "iframe", "object"})
+_LIQUID_BLOCK = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.DOTALL)
+_LIQUID_STRING = re.compile(r"(\"[^\"]*\"|'[^']*')")
+
+
+def _collapse(text: str) -> str:
+    """Runs of HTML whitespace as one space, except inside Liquid string literals."""
+    parts = _LIQUID_BLOCK.split(text)
+    for index, part in enumerate(parts):
+        if index % 2 == 0:
+            parts[index] = _WHITESPACE_RUN.sub(" ", part)
+        else:
+            pieces = _LIQUID_STRING.split(part)
+            parts[index] = "".join(
+                piece if i % 2 else _WHITESPACE_RUN.sub(" ", piece)
+                for i, piece in enumerate(pieces)
+            )
+    return "".join(parts)
+
+
+def _is_hidden_input(token: _Token) -> bool:
+    if token.kind != "start" or token.value != "input":
+        return False
+    return any(n == "type" and v.translate(_ASCII_LOWER) == "hidden" for n, v in token.attrs)
+
+
+def _role(token: _Token) -> str:
+    """How a tag takes part in whitespace collapsing: ``boundary`` (block), ``content``
+    (something shown), ``open``/``close`` (an inline-block: content outside, a line inside),
+    ``transparent`` (renders nothing) or ``inline`` (a tag around content)."""
+    if token.kind in ("comment", "decl", "pi", "marked") or token.verbatim:
+        return "transparent"
+    if token.kind not in ("start", "end"):
+        return "inline"
+    tag = token.value
+    if tag in BLOCK_ELEMENTS:
+        return "boundary"
+    if tag in _INVISIBLE_ELEMENTS or _is_hidden_input(token):
+        return "transparent"
+    if tag in _INLINE_BLOCKS:
+        return "open" if token.kind == "start" and not token.self_closing else "close"
+    if tag in _REPLACED and token.kind == "start":
+        return "content"
+    return "inline"
+
+
 def _normalize_whitespace(tokens: Sequence[_Token]) -> list[_Token]:
-    kept: list[_Token] = []
+    """Whitespace as a browser shows it: a run between two things shown on one line becomes
+    one space; a run next to a block's edge, a line's start or end, or another run already
+    shown disappears. Text in ``<pre>``/``<textarea>`` and script/style text are kept."""
+    out: list[_Token] = []
+    pending: int | None = None  # where the first unshown whitespace since the last content is
+    shown = False  # content since the last line boundary
+
+    def content(offset: int) -> None:
+        nonlocal pending, shown
+        if pending is not None and shown:
+            out.insert(pending, _Token("text", " ", offset))
+        pending, shown = None, True
+
+    def boundary() -> None:
+        nonlocal pending, shown
+        pending, shown = None, False
+
     preformatted_depth = 0
     for token in tokens:
-        if token.value in _PREFORMATTED_ELEMENTS:
+        if token.value in _PREFORMATTED_ELEMENTS and token.kind in ("start", "end"):
             if _is_start(token, token.value):
                 preformatted_depth += 1
             elif token.kind == "end" and preformatted_depth:
                 preformatted_depth -= 1
-        if token.kind != "text":
-            kept.append(token)
+        if token.kind == "text" and not token.verbatim:
+            if preformatted_depth:
+                content(token.offset)
+                out.append(replace(token, preformatted=True))
+                continue
+            text = _collapse(token.value)
+            core = text.strip(" ")
+            if not core:
+                if pending is None:
+                    pending = len(out)
+                continue
+            if text.startswith(" ") and pending is None:
+                pending = len(out)
+            content(token.offset)
+            out.append(replace(token, value=core))
+            if text.endswith(" "):
+                pending = len(out)
             continue
-        if preformatted_depth:
-            kept.append(replace(token, preformatted=True))
+        role = _role(token)
+        if role == "boundary":
+            boundary()
+        elif role == "content":
+            content(token.offset)
+        elif role == "open":
+            content(token.offset)
+            out.append(token)
+            boundary()
             continue
-        if not token.value.strip(HTML_WHITESPACE):
+        elif role == "close":
+            boundary()
+            out.append(token)
+            content(token.offset)
+            pending, shown = None, True
             continue
-        text = token.value if token.verbatim else _WHITESPACE_RUN.sub(" ", token.value)
-        kept.append(replace(token, value=text))
-    if kept and _collapsible(kept[0]):
-        kept[0] = replace(kept[0], value=kept[0].value.lstrip(HTML_WHITESPACE))
-    if kept and _collapsible(kept[-1]):
-        kept[-1] = replace(kept[-1], value=kept[-1].value.rstrip(HTML_WHITESPACE))
-    return kept
+        out.append(token)
+    return out
 
 
 def _collapsible(token: _Token) -> bool:

@@ -1,20 +1,19 @@
-"""Values that flow between the stages: desired state, live documents.
+"""Values of the desired state: what a tenant file declares.
 
-Raw YAML stops at ``config``; raw JSON stops at ``client``. Everything in between is one of
-these frozen dataclasses.
+Raw YAML stops at ``config``; raw JSON stops at the Management API client. Everything in
+between is one of these frozen dataclasses (live documents: ``reconciler.documents``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
 from reconciler.catalog import PromptSpec
-from reconciler.errors import SourceLocation
+from reconciler.documents import sha256_of
+from reconciler.errors import ConfigError, SourceLocation
 
 #: The button style of Auth0's documented example.
 DEFAULT_BUTTON_STYLE = (
@@ -75,6 +74,10 @@ class DesiredPrompt:
 
 CredentialsKind = Literal["client_credentials", "token"]
 
+#: What loading a tenant file does about unset credential variables: ``require`` (an error),
+#: ``warn`` (a warning on the config) or ``skip`` (not asked: a run on an emulator).
+EnvCheck = Literal["require", "warn", "skip"]
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -120,7 +123,13 @@ class SafetyLimits:
 
 @dataclass(frozen=True)
 class TenantConfig:
-    """One tenant file, validated."""
+    """One tenant file, validated.
+
+    ``domain`` is the tenant's canonical Auth0 domain (``acme-dev.eu.auth0.com``): the token,
+    the audience and every Management API call use it. ``custom_domain`` is the login domain
+    users see, used by the checks. ``applications`` names (or gives the client ids of) the
+    applications the buttons serve. ``warnings`` are problems that do not stop a run.
+    """
 
     name: str
     domain: str
@@ -129,37 +138,65 @@ class TenantConfig:
     source: Path
     extra_prompts: Mapping[str, PromptSpec] = field(default_factory=dict)
     safety: SafetyLimits = SafetyLimits()
+    custom_domain: str | None = None
+    applications: tuple[str, ...] = ()
+    warnings: tuple[ConfigError, ...] = field(default=(), compare=False, repr=False)
+
+    def prompt(self, name: str) -> DesiredPrompt | None:
+        return next((p for p in self.prompts if p.name == name), None)
+
+    def to_json(self) -> dict[str, object]:
+        """Everything that decides what a run does, for the digest a saved plan records."""
+        return {
+            "tenant": self.name,
+            "domain": self.domain,
+            "custom_domain": self.custom_domain,
+            "credentials": self.credentials.to_json(),
+            "safety": {
+                "max_deletes": self.safety.max_deletes,
+                "allow_empty_prompt": self.safety.allow_empty_prompt,
+            },
+            "applications": list(self.applications),
+            "extra_prompts": {
+                name: {
+                    "screens": list(spec.screens),
+                    "insertion_points": list(spec.insertion_points),
+                }
+                for name, spec in sorted(self.extra_prompts.items())
+            },
+            "prompts": [_prompt_json(prompt) for prompt in self.prompts],
+        }
+
+    def digest(self) -> str:
+        """sha256 of ``to_json``: two loads of an unchanged file give the same digest."""
+        return sha256_of(self.to_json())
 
 
-Document = Mapping[str, Mapping[str, str]]
+def _item_json(item: Item) -> dict[str, str | None]:
+    if isinstance(item, RawPartial):
+        return {"raw": item.html}
+    return {
+        "switch": item.connection,
+        "label": item.label,
+        "id": item.id,
+        "class": item.css_class,
+        "style": item.style,
+    }
 
 
-def canonical_json(data: object) -> str:
-    """The one JSON spelling used for fingerprints and checksums."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class PromptDocument:
-    """A prompt's partials as Auth0 stores them: ``{screen: {insertion point: html}}``."""
-
-    prompt: str
-    screens: Document
-
-    @classmethod
-    def from_json(cls, prompt: str, data: Mapping[str, Mapping[str, str]]) -> PromptDocument:
-        return cls(prompt, {s: dict(points) for s, points in data.items()})
-
-    def to_json(self) -> dict[str, dict[str, str]]:
-        return {s: dict(points) for s, points in self.screens.items()}
-
-    def get(self, screen: str, insertion_point: str) -> str | None:
-        return self.screens.get(screen, {}).get(insertion_point)
-
-    def fingerprint(self) -> str:
-        """sha256 of the document compared as a map (Auth0 does not keep key order)."""
-        digest = hashlib.sha256(canonical_json(self.to_json()).encode("utf-8")).hexdigest()
-        return f"sha256:{digest}"
-
-    def is_empty(self) -> bool:
-        return not any(self.screens.values())
+def _prompt_json(prompt: DesiredPrompt) -> dict[str, object]:
+    return {
+        "name": prompt.name,
+        "exclusive": prompt.exclusive,
+        "screens": [
+            {
+                "name": screen.name,
+                "exclusive": screen.exclusive,
+                "insertion_points": [
+                    {"name": point.name, "items": [_item_json(i) for i in point.items]}
+                    for point in screen.insertion_points
+                ],
+            }
+            for screen in prompt.screens
+        ],
+    }

@@ -314,10 +314,14 @@ class _Builder:
             )
             return None
         try:
-            return self.loader.construct_object(node, deep=True)
+            value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as error:
             self.problem(f"cannot read this value: {_first_line(error)}", node, "quote it")
             return None
+        if isinstance(value, str) and not _is_unicode(value):
+            self.problem(_LONE_SURROGATE, node, _LONE_SURROGATE_HINT)
+            return None
+        return value
 
     def sequence(self, node: SequenceNode, path: YamlPath) -> list[object]:
         if node.tag != _TAG + "seq":
@@ -359,6 +363,9 @@ class _Builder:
                 "repeat the keys, or use an alias (*name) for a whole value",
             )
             return None
+        if not _is_unicode(str(node.value)):
+            self.problem(_LONE_SURROGATE, node, _LONE_SURROGATE_HINT)
+            return None
         if node.tag != _TAG + "str":
             self.problem(
                 f"the key {node.value!r} is not read as text by YAML",
@@ -367,6 +374,22 @@ class _Builder:
             )
             return None
         return str(node.value)
+
+
+_LONE_SURROGATE = (
+    "this text is not valid Unicode: it holds a lone surrogate (an escape like \\ud800)"
+)
+_LONE_SURROGATE_HINT = (
+    "write the character itself, or a pair of surrogate escapes for one character"
+)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _short_tag(tag: str) -> str:

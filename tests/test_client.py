@@ -15,7 +15,14 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from reconciler.client import (
+from reconciler.errors import (
+    ApiError,
+    Auth0PartialsError,
+    ConfigError,
+    RateLimitError,
+    TransportError,
+)
+from reconciler.management.client import (
     ManagementClient,
     RequestRecord,
     RetryPolicy,
@@ -24,15 +31,8 @@ from reconciler.client import (
     parse_retry_after,
     tls_verify,
 )
-from reconciler.errors import (
-    ApiError,
-    Auth0PartialsError,
-    ConfigError,
-    RateLimitError,
-    TransportError,
-)
+from reconciler.management.ratelimit import BudgetExhausted, PartialsBudget
 from reconciler.model import Credentials, PromptDocument
-from reconciler.ratelimit import BudgetExhausted, PartialsBudget
 
 SECRET = "SECRET-XYZ"
 TOKEN = "TOKEN-XYZ"
@@ -912,7 +912,7 @@ def test_secrets_never_leak(
 
 
 def test_server_error_hint_depends_on_the_method() -> None:
-    from reconciler.api_errors import api_hint
+    from reconciler.management.api_errors import api_hint
 
     read = api_hint(503, None, "Service Unavailable", method="GET", prompt="login")
     write = api_hint(503, None, "Service Unavailable", method="PUT", prompt="login")

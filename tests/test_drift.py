@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reconciler.diff import Change
-from reconciler.drift import (
+from reconciler.findings import (
     DRIFT_MARKER,
     EXIT_DRIFT,
     EXIT_ERROR,

@@ -30,7 +30,7 @@ from reconciler.output import (
     plan_text,
     render_plan,
 )
-from reconciler.plan import Plan, PromptPlan, TenantPlan
+from reconciler.plans import Plan, PromptPlan, TenantPlan
 from reconciler.render import render_items
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.apply import (
+from reconciler.writes import (
     BackupStore,
     apply_tenant,
     check_safety,
@@ -26,7 +26,7 @@ from reconciler.model import (
     SwitchButton,
     TenantConfig,
 )
-from reconciler.plan import Plan, plan_tenant
+from reconciler.plans import Plan, plan_tenant
 
 CREDS = Credentials("client_credentials", client_id_env="ID", client_secret_env="SECRET")
 BUTTON = SwitchButton("email", "Send a secure code by email")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.errors import Auth0PartialsError, RateLimitError
-from reconciler.ratelimit import BudgetExhausted, PartialsBudget, TokenBucket
+from reconciler.management.ratelimit import BudgetExhausted, PartialsBudget, TokenBucket
 
 
 class FakeClock:

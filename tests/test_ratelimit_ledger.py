@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.ratelimit import BudgetLedger, PartialsBudget
+from reconciler.management.ratelimit import BudgetLedger, PartialsBudget
 
 
 class Clock:

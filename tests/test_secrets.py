@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.client import ManagementClient
+from reconciler.management.client import ManagementClient
 from reconciler.model import Credentials
 from tests.conftest import Result, ServedEmulator, cli_env, run_cli, start_emulator
 
@@ -328,7 +328,7 @@ def test_tls_verification_cannot_be_turned_off_for_a_real_host(
     domain: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     credentials = Credentials(kind="token", token_env="ACME_TOKEN")
-    with caplog.at_level(logging.WARNING, logger="reconciler.client"):
+    with caplog.at_level(logging.WARNING, logger="reconciler.management.client"):
         client = ManagementClient("acme", domain, credentials, environ={}, verify=False)
     try:
         assert client.tls_verify is True

@@ -2,7 +2,8 @@
 
 A tenant file never holds a secret: ``client_id`` / ``client_secret`` (or ``token``) must each be a
 ``${VARIABLE}`` reference. The reader keeps the variables' names in ``Credentials``; it asks the
-environment only whether they are set, and never reads their values into a result or a message.
+environment only whether they are set (``env``: a warning, an error, or not asked), and never
+reads their values into a result or a message.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 
 from reconciler.config.problems import NodeReader
 from reconciler.errors import ConfigError
-from reconciler.model import Credentials
+from reconciler.model import Credentials, EnvCheck
 from reconciler.yamlsource import YamlDocument
 
 __all__ = ["CredentialsReader"]
@@ -30,11 +31,13 @@ class CredentialsReader(NodeReader):
         root: dict[str, object],
         problems: list[ConfigError],
         environ: Mapping[str, str],
-        check_env: bool,
+        env: EnvCheck,
+        warnings: list[ConfigError],
     ) -> None:
         super().__init__(document, root, problems)
         self.environ = environ
-        self.check_env = check_env
+        self.env = env
+        self.warnings = warnings
 
     def credentials(self) -> Credentials | None:
         raw = self.root.get("credentials")
@@ -100,14 +103,15 @@ class CredentialsReader(NodeReader):
             )
             return None
         name = match.group(1)
-        if self.check_env and not self.environ.get(name):
+        if self.env != "skip" and not self.environ.get(name):
             state = "is not set" if name not in self.environ else "is empty"
-            self.fail(
+            problem = ConfigError(
                 f"environment variable {name} {state}",
-                location,
-                f"set {name} (for example from your CI secret store) before running; "
-                f"it holds credentials.{key}",
+                location=location,
+                hint=f"set {name} (for example from your CI secret store) before running plan "
+                f"or apply; it holds credentials.{key}",
             )
+            (self.problems if self.env == "require" else self.warnings).append(problem)
         return name
 
     def example_variable(self, key: str) -> str:

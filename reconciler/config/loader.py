@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from reconciler.config.credentials import CredentialsReader
 from reconciler.config.problems import NodeReader, kind
 from reconciler.config.prompts import PromptReader
 from reconciler.config.schema import schema_problems
+from reconciler.domains import endpoint_base, is_auth0_domain, is_loopback
 from reconciler.errors import ConfigError, SourceLocation
-from reconciler.model import SafetyLimits, TenantConfig
+from reconciler.model import Credentials, EnvCheck, SafetyLimits, TenantConfig
 from reconciler.yamlsource import ConfigErrors, YamlDocument, load_yaml, parse_yaml
 
 __all__ = [
@@ -86,18 +88,20 @@ def _files_at(path: Path) -> list[Path]:
 
 
 def load_tenant(
-    path: Path, *, environ: Mapping[str, str] | None = None, check_env: bool = True
+    path: Path, *, environ: Mapping[str, str] | None = None, env: EnvCheck = "warn"
 ) -> TenantConfig:
     """Read and check one tenant file. Raises ``ConfigErrors`` listing every problem.
 
     ``environ`` (default ``os.environ``) is only asked whether the credentials' variables are
-    set (when ``check_env``); their values are never read into the result.
+    set: unset ones are ``warnings`` of the result, problems with ``env="require"``, not looked
+    at with ``env="skip"``; their
+    values are never read into the result.
     """
     try:
         document = load_yaml(path)
     except ConfigError as error:
         raise ConfigErrors([error]) from None
-    return _check(document, environ, check_env)[0]
+    return _check(document, environ, env)[0]
 
 
 def parse_tenant(
@@ -105,18 +109,18 @@ def parse_tenant(
     file: Path,
     *,
     environ: Mapping[str, str] | None = None,
-    check_env: bool = True,
+    env: EnvCheck = "warn",
 ) -> TenantConfig:
     """Check tenant-file text as if read from ``file`` (used in messages)."""
     try:
         document = parse_yaml(text, file)
     except ConfigError as error:
         raise ConfigErrors([error]) from None
-    return _check(document, environ, check_env)[0]
+    return _check(document, environ, env)[0]
 
 
 def load_tenants(
-    paths: Sequence[Path], *, environ: Mapping[str, str] | None = None, check_env: bool = True
+    paths: Sequence[Path], *, environ: Mapping[str, str] | None = None, env: EnvCheck = "warn"
 ) -> list[TenantConfig]:
     """Every tenant file under ``paths`` (see ``discover``), checked together.
 
@@ -128,7 +132,7 @@ def load_tenants(
     problems: list[ConfigError] = []
     for file in discover(paths):
         try:
-            tenant, name_location = _check(load_yaml(file), environ, check_env)
+            tenant, name_location = _check(load_yaml(file), environ, env)
         except ConfigError as error:
             problems.append(error)
             continue
@@ -149,11 +153,11 @@ def load_tenants(
 
 
 def _check(
-    document: YamlDocument, environ: Mapping[str, str] | None, check_env: bool
+    document: YamlDocument, environ: Mapping[str, str] | None, env: EnvCheck
 ) -> tuple[TenantConfig, SourceLocation]:
     root = _root_mapping(document)
     problems = list(schema_problems(document))
-    reader = TenantReader(document, root, os.environ if environ is None else environ, check_env)
+    reader = TenantReader(document, root, os.environ if environ is None else environ, env)
     tenant = reader.tenant()
     problems.extend(reader.problems)
     if problems or tenant is None:
@@ -204,11 +208,12 @@ class TenantReader(NodeReader):
         document: YamlDocument,
         root: dict[str, object],
         environ: Mapping[str, str],
-        check_env: bool,
+        env: EnvCheck,
     ) -> None:
         super().__init__(document, root, [])
+        self.warnings: list[ConfigError] = []
         self.credentials_reader = CredentialsReader(
-            document, root, self.problems, environ, check_env
+            document, root, self.problems, environ, env, self.warnings
         )
         self.prompt_reader = PromptReader(document, root, self.problems)
 
@@ -220,6 +225,9 @@ class TenantReader(NodeReader):
         safety = self.safety()
         if not isinstance(name, str) or not isinstance(domain, str) or credentials is None:
             return None
+        self.check_domain(domain, credentials)
+        custom_domain = self.root.get("custom_domain")
+        applications = self.root.get("applications")
         return TenantConfig(
             name=name,
             domain=domain,
@@ -228,7 +236,45 @@ class TenantReader(NodeReader):
             source=self.document.file,
             extra_prompts=extra,
             safety=safety,
+            custom_domain=custom_domain if isinstance(custom_domain, str) else None,
+            applications=tuple(a for a in applications if isinstance(a, str))
+            if isinstance(applications, list)
+            else (),
+            warnings=tuple(self.warnings),
         )
+
+    def check_domain(self, domain: str, credentials: Credentials) -> None:
+        """What ``plan`` would refuse before connecting, and where the API really is."""
+        location = self.at("domain")
+        try:
+            base = endpoint_base(domain)
+        except ConfigError as error:
+            self.fail(error.message, location, error.hint)
+            return
+        host = urlsplit(base).hostname or ""
+        if is_auth0_domain(host) or is_loopback(host):
+            return
+        why = (
+            f"domain {domain!r} is not a tenant's Auth0 domain (TENANT.REGION.auth0.com): the "
+            "Management API and its token live there, not on a custom domain"
+        )
+        if credentials.audience is None:
+            self.fail(
+                why,
+                location,
+                "write the Auth0 domain under domain and the login domain under custom_domain; "
+                "for a proxy in front of the API, also set credentials.audience to "
+                "https://TENANT.REGION.auth0.com/api/v2/",
+            )
+        else:
+            self.warnings.append(
+                ConfigError(
+                    why + f"; requests go there with the audience {credentials.audience}",
+                    location=location,
+                    hint="fine for a proxy in front of the Management API; otherwise write the "
+                    "Auth0 domain",
+                )
+            )
 
     def safety(self) -> SafetyLimits:
         raw = self.root.get("safety")

@@ -21,7 +21,7 @@ from reconciler.config.problems import did_you_mean, kind
 from reconciler.errors import ConfigError, SourceLocation
 from reconciler.yamlsource import YamlDocument, YamlPath
 
-__all__ = ["SCHEMA_PATH", "schema_problems", "tenant_schema"]
+__all__ = ["SCHEMA_PATH", "packaged_schema", "schema_problems", "tenant_schema"]
 
 #: The JSON Schema of a tenant file (also used by editors through ``# yaml-language-server``).
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "tenant.schema.json"
@@ -29,23 +29,28 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "tenant.schema.j
 
 
 @cache
-def tenant_schema() -> Mapping[str, Any]:
-    """The tenant-file JSON Schema (``schemas/tenant.schema.json``)."""
+def packaged_schema(name: str) -> Mapping[str, Any]:
+    """One of the project's JSON Schemas (``schemas/NAME``): from the source checkout when it
+    is one, else from the installed package (``reconciler.schemas``)."""
+    path = SCHEMA_PATH.with_name(name)
     try:
-        if SCHEMA_PATH.is_file():
-            text = SCHEMA_PATH.read_text(encoding="utf-8")
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
         else:
-            text = (resources.files("reconciler.schemas") / "tenant.schema.json").read_text(
-                encoding="utf-8"
-            )
+            text = (resources.files("reconciler.schemas") / name).read_text(encoding="utf-8")
         schema: dict[str, Any] = json.loads(text)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, ModuleNotFoundError) as error:
         raise ConfigError(
-            f"cannot read the tenant schema: {error}",
-            location=SourceLocation(SCHEMA_PATH),
+            f"cannot read the schema {name}: {error}",
+            location=SourceLocation(path),
             hint="reinstall auth0-partials",
         ) from None
     return schema
+
+
+def tenant_schema() -> Mapping[str, Any]:
+    """The tenant-file JSON Schema (``schemas/tenant.schema.json``)."""
+    return packaged_schema("tenant.schema.json")
 
 
 @cache
@@ -100,6 +105,13 @@ def _unknown_keys(
 ) -> Iterator[ConfigError]:
     instance = error.instance if isinstance(error.instance, dict) else {}
     allowed = list(schema.get("properties", {}))
+    if "switch" in instance and "raw" in instance:
+        yield ConfigError(
+            "this item has both switch and raw: an item is a switch button or raw HTML, not both",
+            location=document.location(path),
+            hint="split it into two items: '- switch: ...' with its label, and '- raw: ...'",
+        )
+        return
     for key in instance:
         if key in allowed:
             continue

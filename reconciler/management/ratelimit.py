@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from reconciler.errors import Auth0PartialsError
+from reconciler.files import write_atomic
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -50,7 +50,7 @@ class BudgetExhausted(Auth0PartialsError):
         self.wait = wait
 
 
-class TokenBucket:
+class BudgetBucket:
     """A thread-safe token bucket on an injectable monotonic clock.
 
     ``capacity`` tokens at most; ``refill_per_second`` tokens flow back continuously.
@@ -86,7 +86,7 @@ class TokenBucket:
 
     def __repr__(self) -> str:
         return (
-            f"TokenBucket({self.name!r}, capacity={self.capacity}, "
+            f"BudgetBucket({self.name!r}, capacity={self.capacity}, "
             f"refill_per_second={self.refill_per_second})"
         )
 
@@ -102,11 +102,14 @@ class TokenBucket:
             self._refill(self._clock())
             return self._tokens
 
-    def acquire(self, deadline: float | None = None) -> float:
+    def acquire(
+        self, deadline: float | None = None, *, announce: Callable[[float], None] | None = None
+    ) -> float:
         """Take one token, sleeping until one is there. Returns the seconds waited.
 
         ``deadline`` is an absolute time on this bucket's clock. If the next token would only
-        arrive after it, raise ``BudgetExhausted`` at once instead of sleeping.
+        arrive after it, raise ``BudgetExhausted`` at once instead of sleeping. ``announce`` is
+        told each wait before it starts.
         """
         if self.unlimited:
             return 0.0
@@ -127,6 +130,8 @@ class TokenBucket:
                     hint="wait for the budget to refill and rerun, or allow the run more time",
                 )
             # Sleep outside the lock so other threads can observe() or give up meanwhile.
+            if announce is not None:
+                announce(wait)
             self._sleep(wait)
 
     def observe(self, remaining: int | None, reset_epoch: float | None, now_epoch: float) -> None:
@@ -179,10 +184,10 @@ class PartialsBudget:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
     ) -> None:
-        self.read = TokenBucket(
+        self.read = BudgetBucket(
             read_burst, read_per_minute / 60.0, clock=clock, sleep=sleep, name="GET partials"
         )
-        self.write = TokenBucket(
+        self.write = BudgetBucket(
             write_burst, write_per_minute / 60.0, clock=clock, sleep=sleep, name="PUT partials"
         )
 
@@ -196,7 +201,7 @@ class PartialsBudget:
     def __repr__(self) -> str:
         return f"PartialsBudget(read={self.read!r}, write={self.write!r})"
 
-    def for_method(self, method: str) -> TokenBucket:
+    def for_method(self, method: str) -> BudgetBucket:
         """The bucket a partials request spends from: GET reads, PUT writes."""
         upper = method.upper()
         if upper == "GET":
@@ -256,8 +261,6 @@ class BudgetLedger:
             }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(data, indent=1, sort_keys=True), "utf-8")
-            os.replace(temporary, self.path)
+            write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
         except OSError:
             pass  # the ledger is an optimisation; a read-only folder must not fail a run

@@ -44,14 +44,14 @@ class ErrorBody:
     error_code: str | None
 
 
-def error_body(response: httpx.Response) -> ErrorBody:
+def error_body(content: bytes) -> ErrorBody:
     """Auth0's ``{statusCode, error, message, errorCode}`` or OAuth's ``{error, ...}``."""
     try:
-        data: Any = json.loads(response.content)
+        data: Any = json.loads(content)
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        text = response.content[:200].decode("utf-8", "replace").strip()
+        text = content[:200].decode("utf-8", "replace").strip()
         return ErrorBody(text or None, None)
 
     def text_of(key: str) -> str | None:
@@ -78,10 +78,11 @@ def api_hint(
     message: str,
     *,
     method: str,
-    prompt: str,
+    what: str,
     wait: float | None = None,
 ) -> str | None:
-    """The next step for an error answer of the partials endpoints (401 and 3xx aside)."""
+    """The next step for an error answer of the Management API (401 and 3xx aside);
+    ``what`` names the document or endpoint."""
     lowered = message.lower()
     if "custom domain" in lowered:
         return (
@@ -91,8 +92,8 @@ def api_hint(
     if status == 400:
         if method == "GET" or "invalid value" in lowered:
             return (
-                f"Auth0 does not know the prompt {prompt!r} on this tenant: check its spelling, "
-                "or whether it is an early-access prompt (e.g. passkeys) this tenant lacks"
+                f"Auth0 does not know {what!r} on this tenant: check the prompt's spelling, or "
+                "whether this tenant has it (new prompts reach tenants gradually)"
             )
         return (
             "Auth0 rejected the document: check the screen and insertion point names of this "
@@ -100,7 +101,8 @@ def api_hint(
         )
     if status == 403:
         if error_code == "insufficient_scope":
-            scope = "read:prompts" if method == "GET" else "update:prompts"
+            needed = message.rsplit("expected any of:", 1)[-1].strip(" .")
+            scope = needed or ("read:prompts" if method == "GET" else "update:prompts")
             return (
                 f"grant the scope {scope} to the Machine to Machine application on the Auth0 "
                 "Management API (read:prompts for plan and drift, update:prompts for apply), "
@@ -146,8 +148,8 @@ def unauthorized_hint(credentials: Credentials, audience: str) -> str:
     )
 
 
-def redirect_hint(response: httpx.Response) -> str:
-    target = urlsplit(response.headers.get("location", "")).hostname
+def redirect_hint(location: str) -> str:
+    target = urlsplit(location).hostname
     where = f" to {target}" if target else ""
     return f"the domain redirects{where}: set `domain` to the host that serves the API"
 
@@ -162,8 +164,17 @@ def bad_body_hint(method: str) -> str:
 # --------------------------------------------------------------------------- token endpoint
 
 
-def token_hint(status: int, path: str, credentials: Credentials, audience: str) -> str:
+def token_hint(
+    status: int, path: str, credentials: Credentials, audience: str, message: str = ""
+) -> str:
     """The next step for an error answer of ``POST /oauth/token``."""
+    if "service not enabled within domain" in message.lower():
+        return (
+            f"Auth0 does not serve the Management API audience {audience}: `domain` must be "
+            "the tenant's Auth0 domain (TENANT.REGION.auth0.com), not its custom domain (put "
+            "that under custom_domain), and credentials.audience, if set, "
+            "https://TENANT.REGION.auth0.com/api/v2/"
+        )
     if status in (400, 401):
         return (
             f"check the client id and secret in ${credentials.client_id_env} and "

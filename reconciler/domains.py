@@ -1,29 +1,30 @@
-"""Where a tenant's Management API lives and how its TLS is checked.
+"""Where a tenant's Management API lives: a tenant file's ``domain`` as a base URL.
 
-``endpoint_base`` turns a tenant file's ``domain`` into a base URL (https implied; plain http only
-for loopback hosts, i.e. the local emulator); ``tls_verify`` decides whether certificates are
-checked (always, except for loopback hosts); ``ssl_setting`` turns that decision into what the
-HTTP client is built with.
+``endpoint_base`` turns ``domain`` into a base URL (https implied; plain http only for loopback
+hosts, i.e. the local emulator); ``is_auth0_domain`` tells a tenant's canonical Auth0 domain
+(``acme-dev.eu.auth0.com``) from anything else, such as a custom domain. Pure functions: the
+config checks use them offline, the client before connecting.
 """
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-import logging
 import re
-import ssl
 from typing import Final
 from urllib.parse import urlsplit
 
-import httpx
-
 from reconciler.errors import ConfigError
 
-__all__ = ["endpoint_base", "is_loopback", "ssl_setting", "tls_verify"]
+__all__ = ["endpoint_base", "is_auth0_domain", "is_loopback"]
 
-#: The client's logger: a refused ``verify=False`` is reported where the client's lines go.
-logger = logging.getLogger("reconciler.client")
+#: A tenant's canonical Auth0 domain: TENANT.auth0.com or TENANT.REGION.auth0.com.
+_AUTH0_DOMAIN_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)?\.auth0\.com", re.I)
+
+
+def is_auth0_domain(host: str) -> bool:
+    """``acme.auth0.com``, ``acme-dev.eu.auth0.com`` and the like (any region)."""
+    return _AUTH0_DOMAIN_RE.fullmatch(host.rstrip(".")) is not None
+
 
 _HOST_RE: Final = re.compile(
     r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$"
@@ -104,39 +105,3 @@ def _valid_host(host: str) -> bool:
     except ValueError:
         return bool(_HOST_RE.match(host))
     return True
-
-
-def tls_verify(base_url: str, verify: bool | str) -> bool | str:
-    """The TLS verification actually used: always on for hosts that are not loopback.
-
-    ``verify=False`` is honoured only for loopback hosts (a local emulator with a self-signed
-    certificate); elsewhere it is ignored with a warning. A CA bundle path keeps verification on,
-    so it is accepted for any host.
-    """
-    host = urlsplit(base_url).hostname or ""
-    if verify is False and not is_loopback(host):
-        logger.warning("TLS verification cannot be disabled for %s; it stays on", host)
-        return True
-    return verify
-
-
-@functools.cache
-def _default_ssl_context() -> ssl.SSLContext:
-    """One verifying context for every client: building one costs tens of milliseconds, which
-    adds up over hundreds of tenants. The same context httpx builds by default."""
-    return httpx.create_ssl_context()
-
-
-def ssl_setting(verify: bool | str) -> bool | ssl.SSLContext:
-    """httpx 0.28 deprecates CA paths as strings: build the context ourselves."""
-    if verify is True:
-        return _default_ssl_context()
-    if not isinstance(verify, str):
-        return verify
-    try:
-        return ssl.create_default_context(cafile=verify)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(
-            f"cannot load the CA bundle {verify!r}: {exc}",
-            hint="pass the path of a PEM file holding the CA certificate(s)",
-        ) from None

@@ -1,0 +1,86 @@
+"""Read the live documents: one GET per managed document, nothing more.
+
+A document that could not be read is never treated as empty: any failure propagates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol
+
+from reconciler.documents import Document, DocumentKey
+from reconciler.errors import ApiError
+
+
+class DocumentApi(Protocol):
+    """What the flow needs from a Management API client."""
+
+    def get_document(self, key: DocumentKey) -> Document: ...
+
+    def put_document(self, document: Document) -> Document: ...
+
+
+#: Reads of one tenant in flight at once: Auth0's partials read bucket holds five.
+MAX_PARALLEL_READS = 5
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """A document as read, and when (monotonic clock): a write may only build on a fresh read."""
+
+    document: Document
+    read_at: float
+
+
+def read_one(
+    api: DocumentApi, key: DocumentKey, clock: Callable[[], float] = time.monotonic
+) -> LiveRead:
+    document = api.get_document(key)
+    return LiveRead(document, clock())
+
+
+def read_documents(
+    api: DocumentApi, keys: Iterable[DocumentKey], clock: Callable[[], float] = time.monotonic
+) -> dict[DocumentKey, LiveRead]:
+    """The live content of each document, read once each.
+
+    The first read goes alone (it also fetches the token, and a tenant that fails it fails
+    after one document's retries, not after every document's); the rest go up to five at a time.
+    """
+    names = list(dict.fromkeys(keys))
+    if not names:
+        return {}
+    first, rest = names[0], names[1:]
+    reads = {first: read_one(api, first, clock)}
+    if len(rest) <= 1:
+        reads.update((key, read_one(api, key, clock)) for key in rest)
+        return reads
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(rest))) as pool:
+        reads.update(zip(rest, pool.map(lambda k: read_one(api, k, clock), rest), strict=True))
+    return reads
+
+
+def lacks_prompt(error: ApiError) -> bool:
+    """Auth0's answer for a prompt the tenant does not have (recorded: 400 "Path validation
+    error: 'Invalid value ...' on property prompt"), and only that answer."""
+    return error.status == 400 and "on property prompt" in error.message
+
+
+def read_available(
+    api: DocumentApi, keys: Iterable[DocumentKey]
+) -> tuple[dict[DocumentKey, Document], list[DocumentKey]]:
+    """Like ``read_documents``, but a prompt the tenant does not have is skipped and named
+    instead of failing the whole read. Every other error propagates."""
+    documents: dict[DocumentKey, Document] = {}
+    skipped: list[DocumentKey] = []
+    for key in dict.fromkeys(keys):
+        try:
+            documents[key] = api.get_document(key)
+        except ApiError as exc:
+            if not lacks_prompt(exc):
+                raise
+            skipped.append(key)
+    return documents, skipped
