@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from reconciler import __version__
+from reconciler.cli.completion import complete_target
 from reconciler.errors import Auth0PartialsError
 
 # The library is imported inside each command: `--help` and usage errors then start in a
@@ -125,6 +126,7 @@ target_option = click.option(
     multiple=True,
     metavar="TENANT[/PROMPT]",
     help="Limit the run to a tenant or one prompt of it. Repeatable.",
+    shell_complete=complete_target,
 )
 concurrency_option = click.option(
     "--concurrency",
