@@ -95,11 +95,3 @@ def test_the_shell_entry_point_prints_only_candidates(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("tenant: acme\nprompts: [\n")
     code, output = shell(f"auth0-partials plan {tmp_path} --target ")
     assert (code, output.strip()) == (0, "")  # no candidates, and nothing else either
-
-
-def test_version_is_the_packages() -> None:
-    from reconciler import __version__
-
-    result = CliRunner().invoke(cli, ["--version"], prog_name="auth0-partials")
-    assert result.exit_code == 0
-    assert result.output == f"auth0-partials, version {__version__}\n"
