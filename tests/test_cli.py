@@ -1,15 +1,14 @@
-"""The click layer: help for every command, exit codes, offline commands, documented examples."""
+"""The click layer: help for every command, exit codes, offline commands (the CI examples are
+checked in tests/test_examples.py)."""
 
 from __future__ import annotations
 
 import json
 import re
-import shlex
 from pathlib import Path
 
 import click
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from reconciler.cli import cli
@@ -68,29 +67,6 @@ def test_validate_and_render_the_shipped_examples() -> None:
     signup = data["acme-dev"]["signup-password"]["signup-password"]["form-footer-start"]
     assert signup.startswith('<form method="post" data-form-secondary="true">')
     assert "Send a secure code by email" in signup
-
-
-def _documented_invocations() -> list[list[str]]:
-    """Every `auth0-partials ...` line in the CI examples, as argument lists."""
-    found: list[list[str]] = []
-    for path in sorted((PROJECT / "examples").rglob("*.yml")):
-        yaml.safe_load(path.read_text())  # each example is valid YAML
-        for line in path.read_text().splitlines():
-            match = re.search(r"auth0-partials (\w.*?)(?:\s*[>|]|\s*$)", line)
-            if match and not line.lstrip().startswith("#") and "pip install" not in line:
-                found.append(shlex.split(match.group(1)))
-    return found
-
-
-def test_examples_use_only_documented_options() -> None:
-    invocations = _documented_invocations()
-    assert len(invocations) >= 6
-    for args in invocations:
-        command = cli.commands[args[0]]
-        known = {opt for param in command.params for opt in getattr(param, "opts", [])}
-        for arg in args[1:]:
-            if arg.startswith("--"):
-                assert arg in known, f"{args}: {arg} is not an option of {args[0]}"
 
 
 def test_a_target_that_matches_nothing_is_an_error() -> None:

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from reconciler.cli.completion import complete_target
+
 if TYPE_CHECKING:
     from reconciler.cancel import Cancellation
     from reconciler.events import Listener
@@ -62,6 +64,7 @@ target_option = click.option(
     "targets",
     multiple=True,
     metavar="TENANT[/PROMPT]",
+    shell_complete=complete_target,
     help="Limit the run to a tenant or one prompt of it. Repeatable.",
 )
 
