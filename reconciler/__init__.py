@@ -26,6 +26,8 @@ _PUBLIC = {
     "plan": "reconciler.operations",
     "apply": "reconciler.operations",
     "drift": "reconciler.operations",
+    "doctor": "reconciler.operations",
+    "DoctorReport": "reconciler.checks",
     "load_saved": "reconciler.operations",
     "replan_saved": "reconciler.operations",
     "apply_saved": "reconciler.operations",
@@ -51,6 +53,9 @@ _PUBLIC = {
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
+    from reconciler.checks import (
+        DoctorReport as DoctorReport,
+    )
     from reconciler.errors import (
         Auth0PartialsError as Auth0PartialsError,
     )
@@ -71,6 +76,9 @@ if TYPE_CHECKING:
     )
     from reconciler.operations import (
         apply_saved as apply_saved,
+    )
+    from reconciler.operations import (
+        doctor as doctor,
     )
     from reconciler.operations import (
         drift as drift,

@@ -15,12 +15,13 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from reconciler.backups import Backup, BackupStore
 from reconciler.catalog import PROMPTS, prompt_spec
+from reconciler.checks import CHEAP, DoctorReport, TenantDiagnosis, TenantFacts, run_checks
 from reconciler.config import load_tenant, load_tenants, parse_tenant
 from reconciler.desired import desired_documents
 from reconciler.documents import DocumentKey
@@ -143,15 +144,24 @@ def _reader(session: Session, config: TenantConfig) -> DocumentApi:
     return Reading()
 
 
-def plan_one(config: TenantConfig, session: Session, targets: Targets | None = None) -> TenantPlan:
-    """Read one tenant's targeted documents (one GET each) and plan it; never raises."""
+def plan_one(
+    config: TenantConfig,
+    session: Session,
+    targets: Targets | None = None,
+    *,
+    checks: bool = True,
+) -> TenantPlan:
+    """Read one tenant's targeted documents (one GET each) and plan it; never raises. With
+    ``checks``, the cheap checks run too (``reconciler.checks.CHEAP``: a rendering list and one
+    connection read per switch target, on the global bucket) and their failures become the
+    plan's warnings."""
     source = source_of(config)
     keys = sorted((targets or Targets()).documents(config))
     session.listener(TenantStarted(config.name, len(keys)))
     try:
         session.cancellation.check()
         reads = read_documents(_reader(session, config), keys)
-        return plan_tenant(
+        planned = plan_tenant(
             config,
             source,
             {key: read.document for key, read in reads.items()},
@@ -160,6 +170,17 @@ def plan_one(config: TenantConfig, session: Session, targets: Targets | None = N
         )
     except Exception as exc:  # one tenant's failure never hides the others
         return TenantPlan(source=source, config=config, error=_failure(exc))
+    if not checks:
+        return planned
+    return replace(planned, warnings=_cheap_warnings(config, session))
+
+
+def _cheap_warnings(config: TenantConfig, session: Session) -> tuple[str, ...]:
+    try:
+        results = run_checks(config, TenantFacts(session.client(config)), CHEAP)
+    except Exception as exc:  # checks inform a plan; they never fail it
+        return (f"checks could not run: {_failure(exc)}",)
+    return tuple(str(r) for r in results if r.status == "fail")
 
 
 def plan(
@@ -168,14 +189,16 @@ def plan(
     session: Session,
     targets: Targets | Iterable[str] = (),
     concurrency: int = DEFAULT_CONCURRENCY,
+    checks: bool = True,
 ) -> Plan:
-    """Read every targeted tenant (one GET per managed document) and plan it."""
+    """Read every targeted tenant (one GET per managed document) and plan it; ``checks``
+    adds the cheap checks' failures as warnings (see ``plan_one``)."""
     chosen = targets if isinstance(targets, Targets) else Targets.of(targets)
     selected = [c for c in configs if chosen.documents(c)]
     counter = _Counter(len(selected))
 
     def one(config: TenantConfig) -> TenantPlan:
-        result = plan_one(config, session, chosen)
+        result = plan_one(config, session, chosen, checks=checks)
         session.listener(TenantDone(config.name, counter.next(), counter.total))
         return result
 
@@ -189,9 +212,39 @@ def drift(
     session: Session,
     targets: Targets | Iterable[str] = (),
     concurrency: int = DEFAULT_CONCURRENCY,
+    checks: bool = True,
 ) -> DriftReport:
     """Read-only: what drifted from the tenant files (a plan, read as findings)."""
-    return drift_report(plan(configs, session=session, targets=targets, concurrency=concurrency))
+    return drift_report(
+        plan(configs, session=session, targets=targets, concurrency=concurrency, checks=checks)
+    )
+
+
+def doctor(
+    configs: Sequence[TenantConfig],
+    *,
+    session: Session,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> DoctorReport:
+    """Every check of ``reconciler.checks`` for every tenant: read-only, never on the partials
+    buckets. A tenant whose facts could not be read is reported as an error, never as ok."""
+    counter = _Counter(len(configs))
+
+    def one(config: TenantConfig) -> TenantDiagnosis:
+        session.listener(TenantStarted(config.name, 0))
+        try:
+            session.cancellation.check()
+            results = run_checks(config, TenantFacts(session.client(config)))
+            diagnosis = TenantDiagnosis(config.name, config.domain, source_of(config), results)
+        except Exception as exc:
+            diagnosis = TenantDiagnosis(
+                config.name, config.domain, source_of(config), error=_failure(exc)
+            )
+        session.listener(TenantDone(config.name, counter.next(), counter.total))
+        return diagnosis
+
+    tenants = each(list(configs), one, concurrency=concurrency)
+    return DoctorReport(tuple(sorted(tenants, key=lambda t: t.tenant)))
 
 
 # --- apply ------------------------------------------------------------------------------------
