@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
+from reconciler.cli.doctor import doctor
 from reconciler.cli.emulator import emulator
 from reconciler.cli.files import import_, render, restore, validate
 from reconciler.cli.reconcile import apply, drift, plan
@@ -84,7 +85,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, render, plan, apply, drift, import_, restore, emulator):
+for command in (validate, render, plan, apply, drift, doctor, import_, restore, emulator):
     cli.add_command(command)
 
 

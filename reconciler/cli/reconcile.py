@@ -70,6 +70,12 @@ def _interrupted_plan(signum: int) -> None:
     help="Exit 2 when the plan has changes, 0 when it has none, 1 on error.",
 )
 @click.option(
+    "--no-checks",
+    is_flag=True,
+    help="Skip the cheap checks (rendering mode, target connections; two reads per tenant on "
+    "the global bucket) whose failures show as warnings.",
+)
+@click.option(
     "--preview-base-url",
     metavar="URL",
     help="With --format markdown: link the login-page previews (`preview --out DIR`) "
@@ -83,6 +89,7 @@ def plan(
     out: str | None,
     out_mode: str,
     detailed_exitcode: bool,
+    no_checks: bool,
     preview_base_url: str | None,
     run: Run,
 ) -> None:
@@ -109,7 +116,11 @@ def plan(
     def work() -> tuple[reconciler.Plan, str]:
         with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
             result = reconciler.plan(
-                configs, session=session, targets=targets, concurrency=run.concurrency
+                configs,
+                session=session,
+                targets=targets,
+                concurrency=run.concurrency,
+                checks=not no_checks,
             )
             return result, _calls_line(session)
 
@@ -281,12 +292,16 @@ def apply(
     is_flag=True,
     help="Also exit 2 when content the files do not manage is present.",
 )
+@click.option(
+    "--no-checks", is_flag=True, help="Skip the cheap checks whose failures show as warnings."
+)
 @run_options(many_tenants=True)
 def drift(
     paths: tuple[str, ...],
     targets: tuple[str, ...],
     fmt: str,
     fail_on_unmanaged: bool,
+    no_checks: bool,
     run: Run,
 ) -> None:
     """Read-only check for scheduled jobs. Exit 0 in sync, 2 drift found, 1 could not tell
@@ -305,7 +320,11 @@ def drift(
     def work() -> reconciler.DriftReport:
         with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
             return reconciler.drift(
-                configs, session=session, targets=targets, concurrency=run.concurrency
+                configs,
+                session=session,
+                targets=targets,
+                concurrency=run.concurrency,
+                checks=not no_checks,
             )
 
     report = run_interruptibly(work, cancellation, _interrupted_plan)
