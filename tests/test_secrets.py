@@ -31,6 +31,7 @@ import httpx
 import pytest
 
 from reconciler.client import ManagementClient
+from reconciler.endpoint import ssl_setting
 from reconciler.model import Credentials
 from tests.conftest import (
     CliWorkers,
@@ -344,8 +345,10 @@ def test_tls_verification_cannot_be_turned_off_for_a_real_host(
     try:
         assert client.tls_verify is True
         assert client.base_url.startswith("https://login.acme.example")
-        # And it is what the HTTP client was built with (httpx/httpcore internals).
-        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        # What the HTTP client is built with: the one shared context, and it verifies.
+        context = ssl_setting(client.tls_verify)
+        assert isinstance(context, ssl.SSLContext)
+        assert context is ssl_setting(True)
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
     finally:
