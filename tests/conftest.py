@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
@@ -49,11 +50,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 # -- Hypothesis ----------------------------------------------------------------------------
 
-_HYPOTHESIS_HOME = None
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     # Hypothesis caches its Unicode tables there (by default in ./.hypothesis/).
-    _HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="auth0-partials-hypothesis-")
-    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _HYPOTHESIS_HOME
+    _hypothesis_home = tempfile.mkdtemp(prefix="auth0-partials-hypothesis-")
+    atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _hypothesis_home
 
 settings.register_profile(
     "deterministic",
@@ -65,11 +66,6 @@ settings.register_profile(
 )
 settings.register_profile("fuzz", database=None, deadline=None, max_examples=2_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _HYPOTHESIS_HOME:
-        shutil.rmtree(_HYPOTHESIS_HOME, ignore_errors=True)
 
 
 # -- the CLI -------------------------------------------------------------------------------
