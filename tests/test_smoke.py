@@ -25,9 +25,9 @@ from tests.conftest import (
     start_emulator_subprocess,
     stop_emulator,
 )
-from tests.test_cli import _commands
+from tests.test_cli import command_paths
 
-COMMANDS = [(), *_commands(cli)]
+COMMANDS = [(), *command_paths(cli)]
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "auth0-partials")
