@@ -15,16 +15,16 @@ from reconciler.cli import cli
 from tests.conftest import PROJECT
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
     for name, command in sorted(group.commands.items()):
         found.append((*prefix, name))
         if isinstance(command, click.Group):
-            found.extend(_commands(command, (*prefix, name)))
+            found.extend(command_paths(command, (*prefix, name)))
     return found
 
 
-@pytest.mark.parametrize("path", _commands(cli), ids=lambda p: " ".join(p))
+@pytest.mark.parametrize("path", command_paths(cli), ids=lambda p: " ".join(p))
 def test_every_command_has_help(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0

@@ -1,4 +1,4 @@
-"""End to end: the real CLI, as a subprocess, against the real emulator over a socket."""
+"""End to end: the real CLI (in-process) against the real emulator over a socket."""
 
 from __future__ import annotations
 

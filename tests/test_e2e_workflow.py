@@ -172,7 +172,7 @@ def test_apply_without_terminal_needs_auto_approve(
 
 
 def test_back_to_back_runs_stay_inside_auth0_buckets(tmp_path: Path) -> None:
-    """plan → apply → plan as three processes against Auth0's 5-per-minute buckets: the
+    """plan → apply → plan as three separate runs against Auth0's 5-per-minute buckets: the
     budget ledger makes the third run wait for a token instead of provoking a 429."""
     emulator = start_emulator("--seed", "--rate-limits", "auth0", cwd=tmp_path)
     try:

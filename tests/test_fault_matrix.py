@@ -1,4 +1,4 @@
-"""Fault matrix, end to end: the real CLI (a subprocess) against a real emulator process.
+"""Fault matrix, end to end: the real CLI against a real emulator over a socket.
 
 Every fault of the emulator is injected through ``POST /__emulator/faults``, targeted at one
 tenant (one tenant per case) and, where it matters, at one prompt, and each case runs one of
@@ -14,7 +14,8 @@ the run gives up on time).
 
 The matrix cases are independent (a tenant, a folder and faults of their own), so they run
 concurrently against one emulator, and the multi-step scenarios alongside them on emulators of
-their own, to keep the file fast; each test then checks one recorded case. The table of cases
+their own, to keep the file fast (the CLI runs in the ``cli_workers`` processes, since each run
+needs a working folder of its own); each test then checks one recorded case. The table of cases
 and their outcomes is at the end of the file.
 """
 
@@ -28,11 +29,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
-from tests.conftest import Result, ServedEmulator, cli_env, run_cli, start_emulator
+from tests.conftest import (
+    CliWorkers,
+    Result,
+    ServedEmulator,
+    cli_env,
+    start_emulator,
+    stop_emulator,
+)
 
 MANAGED = "login-password"
 """The prompt the faults target: drifted, and holding an unmanaged partial."""
@@ -254,8 +262,10 @@ def state_of(emulator: ServedEmulator, tenant: str) -> dict[str, Any]:
     return dict(emulator.admin("GET", "state")["tenants"].get(tenant, {}).get("prompts", {}))
 
 
-def cli(*args: str, cwd: Path) -> Result:
-    return run_cli(*args, cwd=cwd, env=ENV)
+class Cli(Protocol):
+    """Runs the CLI with the matrix's credentials (``ENV``) in ``cwd``."""
+
+    def __call__(self, *args: str, cwd: Path, stdin: str = "") -> Result: ...
 
 
 def elsewhere(cwd: Path, *files: str) -> Path:
@@ -275,7 +285,7 @@ def elsewhere(cwd: Path, *files: str) -> Path:
     return other
 
 
-def run_all(jobs: Sequence[Callable[[], None]], workers: int = 8) -> None:
+def run_all(jobs: Sequence[Callable[[], None]], workers: int = 16) -> None:
     """Run independent jobs concurrently; re-raise the first error."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for future in [pool.submit(job) for job in jobs]:
@@ -283,20 +293,16 @@ def run_all(jobs: Sequence[Callable[[], None]], workers: int = 8) -> None:
 
 
 @contextmanager
-def emulator_process(cwd: Path) -> Iterator[ServedEmulator]:
-    """An `emulator serve` process without server-side rate limits (the client keeps its own)."""
+def running_emulator(cwd: Path) -> Iterator[ServedEmulator]:
+    """An emulator without server-side rate limits (the client keeps its own)."""
     emulator = start_emulator("--rate-limits", "off", cwd=cwd)
     try:
         yield emulator
     finally:
-        emulator.process.terminate()
-        emulator.process.wait(timeout=10)
-        for stream in (emulator.process.stdout, emulator.process.stderr):
-            if stream:
-                stream.close()
+        stop_emulator(emulator)
 
 
-def desired_html(folder: Path, emulator: ServedEmulator) -> str:
+def desired_html(folder: Path, emulator: ServedEmulator, cli: Cli) -> str:
     """What the tenant file renders to, asked of the CLI itself (offline)."""
     write_tenant(folder, "render-only", f"{emulator.url}/tenants/render-only")
     rendered = cli("render", cwd=folder)
@@ -309,7 +315,7 @@ def desired_html(folder: Path, emulator: ServedEmulator) -> str:
 # -- scenarios beyond one fault and one command: each on an emulator of its own ------------
 
 
-def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli) -> dict[str, Any]:
     """Two prompts to write; every PUT of the second answers 503. Then the fault is cleared
     and the same command runs again in the same folder (so after the budget it used up)."""
     tenant = "partial"
@@ -333,7 +339,9 @@ def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[s
     return record
 
 
-def multi_tenant_drift(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+def multi_tenant_drift(
+    emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli
+) -> dict[str, Any]:
     """Tenants alpha and beta in one drift run; beta's MANAGED answers 500 forever."""
     for tenant in ("alpha", "beta"):
         write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
@@ -354,7 +362,7 @@ def multi_tenant_drift(emulator: ServedEmulator, cwd: Path, desired: str) -> dic
     return record
 
 
-def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli) -> dict[str, Any]:
     """Saved plans (and a confirmed apply) against a concurrent writer: it strikes after the
     plan's read, then after apply's own re-read; then the re-read is cut off every time; then
     an interactively confirmed apply meets the writer after its plan's read. Each plan is
@@ -390,13 +398,15 @@ def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, A
     seed(emulator, tenant, seed_documents(desired))
     emulator.admin("POST", "faults", [writer])
     emulator.clear_requests()
-    record["confirmed"] = run_cli("apply", cwd=elsewhere(cwd), env=ENV, stdin="y\n")
+    record["confirmed"] = cli("apply", cwd=elsewhere(cwd), stdin="y\n")
     record["confirmed_puts"] = emulator.partials_calls("PUT", tenant)
     record["confirmed_state"] = state_of(emulator, tenant)
     return record
 
 
-def concurrent_refresh(emulator: ServedEmulator, cwd: Path, desired: str) -> dict[str, Any]:
+def concurrent_refresh(
+    emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli
+) -> dict[str, Any]:
     """A plan of three prompts whose token expires while two reads are in flight.
 
     The client reads the first prompt alone and the others concurrently. The token is refused
@@ -423,7 +433,7 @@ def concurrent_refresh(emulator: ServedEmulator, cwd: Path, desired: str) -> dic
     return {"plan": result, "requests": emulator.requests()}
 
 
-SCENARIOS: dict[str, Callable[[ServedEmulator, Path, str], dict[str, Any]]] = {
+SCENARIOS: dict[str, Callable[[ServedEmulator, Path, str, Cli], dict[str, Any]]] = {
     "partial": partial_failure,
     "multi": multi_tenant_drift,
     "saved": saved_plan,
@@ -439,7 +449,7 @@ class Lab:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab(tmp_path_factory: pytest.TempPathFactory, cli_workers: CliWorkers) -> Iterator[Lab]:
     """Run every matrix case and every scenario once, concurrently, then hand the records over.
 
     A matrix case is one CLI run, then a snapshot of the emulator's log and state for its
@@ -447,9 +457,13 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     used up by then, or harmless: the latency). The slow cases start first.
     """
     mktemp = tmp_path_factory.mktemp
+
+    def cli(*args: str, cwd: Path, stdin: str = "") -> Result:
+        return cli_workers.run(*args, cwd=cwd, env=ENV, stdin=stdin)
+
     with ExitStack() as stack:
-        emulator = stack.enter_context(emulator_process(mktemp("emulator")))
-        desired = desired_html(mktemp("render"), emulator)
+        emulator = stack.enter_context(running_emulator(mktemp("emulator")))
+        desired = desired_html(mktemp("render"), emulator, cli)
         lab = Lab(desired, {}, {})
         faults: list[dict[str, Any]] = []
         for row, op in CASES:
@@ -473,11 +487,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             return job
 
         def scenario_job(name: str) -> Callable[[], None]:
-            own = stack.enter_context(emulator_process(mktemp(f"{name}-emulator")))
+            own = stack.enter_context(running_emulator(mktemp(f"{name}-emulator")))
             folder = mktemp(name)
 
             def job() -> None:
-                lab.scenarios[name] = SCENARIOS[name](own, folder, desired)
+                lab.scenarios[name] = SCENARIOS[name](own, folder, desired, cli)
 
             return job
 

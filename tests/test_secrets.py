@@ -1,18 +1,18 @@
 """Secrets never leak: the whole CLI surface, run for real, grepped for known secret values.
 
-The CLI runs as a subprocess against an `emulator serve` process with a known client secret
+The CLI runs (in the ``cli_workers`` processes) against an emulator with a known client secret
 and known Management API tokens, through successful and failing runs of every command
 (validate, render, plan and drift in every format, plan --out, apply, apply of a saved plan,
 import, restore, the embedded emulator and --emulator-url), and every output is searched:
 stdout, stderr, the saved plan, the backups, the rate-limit ledger and every other file
-written under the working folders (plus the emulator's own output, request log and state).
+written under the working folders (plus the emulator's own log, down to debug, its request log
+and its state).
 Tokens the emulator issues to the CLI are random, so they are searched by their format
 (``secrets.token_urlsafe(32)`` in ``reconciler/emulator/tokens.py``: 43 characters of
 ``[A-Za-z0-9_-]``).
 
-`emulator serve` cannot be given specific clients (``EmulatorOptions.clients`` has no command
-line option): it accepts any client id and secret. The "bad secret" runs therefore use token
-credentials holding a token the emulator never issued.
+The emulator is given no ``--client``, so it accepts any client id and secret. The "bad
+secret" runs therefore use token credentials holding a token the emulator never issued.
 """
 
 from __future__ import annotations
@@ -31,8 +31,16 @@ import httpx
 import pytest
 
 from reconciler.management.client import ManagementClient
+from reconciler.management.endpoint import ssl_setting
 from reconciler.model import Credentials
-from tests.conftest import Result, ServedEmulator, cli_env, run_cli, start_emulator
+from tests.conftest import (
+    CliWorkers,
+    Result,
+    ServedEmulator,
+    cli_env,
+    start_emulator,
+    stop_emulator,
+)
 
 CLIENT_SECRET = "s3cr3t-CLIENT-SECRET-value"
 WRONG_TOKEN = "tok3n-VALUE-abc"
@@ -85,18 +93,14 @@ SEED = {
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[ServedEmulator]:
-    """An emulator process whose own output is kept, to be searched too."""
+def emulator(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> Iterator[ServedEmulator]:
+    """An emulator whose own log (debug included) is kept in ``caplog``, to be searched too."""
+    caplog.set_level(logging.DEBUG, logger="reconciler")
     served = start_emulator("--rate-limits", "off", cwd=tmp_path)
     try:
         yield served
     finally:
-        if served.process.poll() is None:
-            served.process.terminate()
-            served.process.wait(timeout=10)
-        for stream in (served.process.stdout, served.process.stderr):
-            if stream:
-                stream.close()
+        stop_emulator(served)
 
 
 def issue_token(emulator: ServedEmulator, tenant: str) -> str:
@@ -130,10 +134,13 @@ class Runs:
     over between runs in one folder, and this test is not about waiting for it.
     """
 
-    def __init__(self, base: Path, template: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, base: Path, template: Path, env: dict[str, str], workers: CliWorkers
+    ) -> None:
         self.base = base
         self.template = template
         self.env = env
+        self.workers = workers
         self.results: dict[str, Result] = {}
 
     def folder(self, label: str) -> Path:
@@ -146,7 +153,7 @@ class Runs:
             shutil.copy(file, cwd / file.name)
 
         def run() -> None:
-            self.results[label] = run_cli(*args, cwd=cwd, env=self.env)
+            self.results[label] = self.workers.run(*args, cwd=cwd, env=self.env)
 
         return run
 
@@ -177,7 +184,12 @@ def test_the_leak_search_finds_what_it_looks_for() -> None:
     assert leaks(".auth0-partials/backups/sec-client/20261126T045546.426333Z-login.json", []) == []
 
 
-def test_no_secret_or_token_in_any_output(tmp_path: Path, emulator: ServedEmulator) -> None:
+def test_no_secret_or_token_in_any_output(
+    tmp_path: Path,
+    emulator: ServedEmulator,
+    cli_workers: CliWorkers,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     template = tmp_path / "template"
     (template / "tenants").mkdir(parents=True)
     (template / "bad").mkdir()
@@ -201,6 +213,7 @@ def test_no_secret_or_token_in_any_output(tmp_path: Path, emulator: ServedEmulat
             SEC_TOKEN=WRONG_TOKEN,
             AUTH0_PARTIALS_BUDGET="auth0",  # so the rate-limit ledger is written and searched
         ),
+        cli_workers,
     )
     client_flags = ("--client-id-env", "SEC_CLIENT_ID", "--client-secret-env", "SEC_CLIENT_SECRET")
 
@@ -306,10 +319,9 @@ def test_no_secret_or_token_in_any_output(tmp_path: Path, emulator: ServedEmulat
         searched[str(path.relative_to(work))] = path.read_bytes().decode("utf-8", "replace")
     searched["emulator request log"] = json.dumps(log)
     searched["emulator state"] = json.dumps(emulator.admin("GET", "state"))
-    emulator.process.terminate()
-    out, err = emulator.process.communicate(timeout=10)
-    searched["emulator stdout"] = out
-    searched["emulator stderr"] = err
+    stop_emulator(emulator)
+    assert any(r.name.startswith("reconciler.emulator") for r in caplog.records)
+    searched["emulator log"] = caplog.text
 
     for kind in ("plan.json", "ratelimit.json", "backups/", "imported/sec-client.yaml"):
         assert any(kind in name for name in searched), kind
@@ -333,8 +345,10 @@ def test_tls_verification_cannot_be_turned_off_for_a_real_host(
     try:
         assert client.tls_verify is True
         assert client.base_url.startswith("https://login.acme.example")
-        # And it is what the HTTP client was built with (httpx/httpcore internals).
-        context = client._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+        # What the HTTP client is built with: the one shared context, and it verifies.
+        context = ssl_setting(client.tls_verify)
+        assert isinstance(context, ssl.SSLContext)
+        assert context is ssl_setting(True)
         assert context.verify_mode == ssl.CERT_REQUIRED
         assert context.check_hostname is True
     finally:
