@@ -196,7 +196,16 @@ def _write_one(
                 + "; ".join(problems),
             )
         note = "changed since the plan; merged again from the tenant file"
-    backup = backups.save(tenant.tenant, read.document) if backups else None
+    try:
+        backup = backups.save(tenant.tenant, read.document) if backups else None
+    except OSError as exc:
+        return DocumentOutcome(
+            tenant.tenant,
+            planned.key,
+            "failed",
+            f"the backup could not be saved ({exc.strerror or exc}: {exc.filename or ''}); "
+            "not written",
+        )
     try:
         echoed = api.put_document(planned.document)
     except WriteOutcomeUnknown as exc:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.markup import canonical, equivalent
-from browser import Page, open_page
+from tests.browser import Page, open_page
 
 INLINE = ["b", "i", "span", "a", "em"]
 BLOCK = ["div", "p", "section"]
