@@ -127,7 +127,8 @@ def patch_rendering(call: Call, tenant: Tenant) -> Reply:
     if call.options.validation == "strict":
         _check_advanced(merged)
     if stored is None:
-        tenant.rendering.append(merged)
+        if body:
+            tenant.rendering.append(merged)
     else:
         stored.update(body)
     return json_reply(200, body)
