@@ -29,6 +29,7 @@ shaped like go-auth0's recorded connections. The ids below are the same in every
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 from reconciler.emulator.evidence import SCREENS_BY_PROMPT
@@ -223,7 +224,12 @@ def seed_tenant(name: str) -> Tenant:
             "user_id": user_id_for(SEED_USER_EMAIL),
             "email": SEED_USER_EMAIL,
             "connection": "Username-Password-Authentication",
-            "password_hash": hash_password(SEED_USER_PASSWORD, salt="seed"),
+            "password_hash": _seed_password_hash(),
         }
     ]
     return tenant
+
+
+@functools.cache
+def _seed_password_hash() -> str:
+    return hash_password(SEED_USER_PASSWORD, salt="seed")
