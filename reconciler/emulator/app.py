@@ -39,7 +39,13 @@ from reconciler.emulator import (
 )
 from reconciler.emulator.admin import handle_admin
 from reconciler.emulator.documents import Document, check_shape
-from reconciler.emulator.faults import DEFAULT_RETRY_AFTER, Fault, FaultContext, FaultSet
+from reconciler.emulator.faults import (
+    DEFAULT_RETRY_AFTER,
+    Fault,
+    FaultContext,
+    FaultKind,
+    FaultSet,
+)
 from reconciler.emulator.limits import RateDecision, RateLimiter
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog
@@ -210,10 +216,10 @@ class Emulator:
     ) -> Reply | None:
         for fault in self.faults.take_all(frozenset({"latency"}), context):
             self.options.sleep(fault.seconds or 0.0)
-        kinds = {"status", "timeout", "reset"}
+        kinds: set[FaultKind] = {"status", "timeout", "reset"}
         if call is not None and call.method in ("PUT", "PATCH"):
             kinds.add("late_put")
-        struck = self.faults.take(frozenset(kinds), context)  # type: ignore[arg-type]
+        struck = self.faults.take(frozenset(kinds), context)
         if struck is None:
             return None
         if struck.kind == "timeout":
@@ -247,8 +253,8 @@ class Emulator:
         if reply.disposition != "send":
             return reply
         if 200 <= reply.status < 300:
-            kinds = frozenset({"truncated", "invalid_json", "oversize"})
-            fault = self.faults.take(kinds, context)  # type: ignore[arg-type]
+            spoilers: frozenset[FaultKind] = frozenset({"truncated", "invalid_json", "oversize"})
+            fault = self.faults.take(spoilers, context)
             if fault is not None and fault.kind == "truncated":
                 reply = replace(reply, disposition="truncate")
             elif fault is not None and fault.kind == "invalid_json":

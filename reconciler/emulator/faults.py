@@ -98,7 +98,7 @@ FaultKind = Literal[
     "late_put",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
-#: The route families of the Management API (also the ``route`` a request log entry names).
+#: The route families of the Management API: what a fault's ``endpoint`` may name.
 RouteFamily = Literal[
     "partials",
     "prompts",
