@@ -160,7 +160,7 @@ def _users(value: object) -> list[JsonObject]:
     return [clean_user(user) for user in value]
 
 
-#: Section name -> (checker that returns the stored value, JSON default factory).
+#: Section name -> the check that turns its JSON into the stored value (ValueError if wrong).
 SECTIONS: dict[str, Callable[[object], Any]] = {
     "prompts": _partials,
     "prompt_settings": lambda v: _object(v, "prompt_settings"),
