@@ -20,6 +20,7 @@ from reconciler.emulator import (
     ManualClock,
     parse_fault,
 )
+from tests.test_emulator import token_form
 
 LOGIN_DOC = {"login": {"form-footer-start": "<p>ours</p>"}}
 THEIRS = {"login": {"form-footer-end": "<p>theirs</p>"}}
@@ -43,10 +44,7 @@ def emulator(clock: ManualClock) -> Iterator[EmulatorServer]:
 
 
 def token(http: httpx.Client, base: str) -> str:
-    response = http.post(
-        f"{base}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"},
-    )
+    response = http.post(f"{base}/oauth/token", data=token_form(base, "c", "s"))
     assert response.status_code == 200
     value = response.json()["access_token"]
     assert isinstance(value, str)
@@ -81,6 +79,12 @@ def auth(value: str) -> dict[str, str]:
         ('concurrent_writer,prompt=login,times=1,document={"login":{"a":"x,y"}}',
          Fault("concurrent_writer", prompt="login", times=1,
                document={"login": {"a": "x,y"}})),
+        ("drip=0.5,method=GET,times=1", Fault("drip", seconds=0.5, method="GET", times=1)),
+        ("drip", Fault("drip")),
+        ("oversize=209715200,prompt=login", Fault("oversize", bytes=209_715_200, prompt="login")),
+        ("late-put=5,times=1", Fault("late_put", seconds=5, times=1)),
+        ("status=503,endpoint=management", Fault("status", status=503, endpoint="management")),
+        ("reset,endpoint=custom_text", Fault("reset", endpoint="custom_text")),
     ],
 )  # fmt: skip
 def test_parse_fault(spec: str, expected: Fault):
@@ -110,6 +114,8 @@ def test_parse_fault_reads_a_document_file(tmp_path: Path):
         ("concurrent_writer,document={not json", "not JSON"),
         ('concurrent_writer,document={"login":"x"}', "Expected type object"),
         ("status=500,endpoint=admin", "endpoint"),
+        ("oversize=10", "at least 14 bytes"),
+        ("drip=-1", "must not be negative"),
     ],
 )
 def test_parse_fault_refuses_bad_specs(spec: str, message: str):
@@ -206,10 +212,8 @@ def test_faults_match_tenant_and_endpoint(http: httpx.Client, emulator: Emulator
     emulator.set_faults(
         [Fault("status", status=500, tenant="acme"), Fault("status", status=503, endpoint="token")]
     )
-    denied = http.post(
-        f"{emulator.tenant_base('globex')}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"},
-    )
+    globex_base = emulator.tenant_base("globex")
+    denied = http.post(f"{globex_base}/oauth/token", data=token_form(globex_base, "c", "s"))
     assert denied.status_code == 503
     assert denied.json() == {
         "error": "service_unavailable",
@@ -395,3 +399,89 @@ def test_concurrent_writer_ignores_other_prompts_and_puts(
     http.get(partials(emulator.base_url, "signup"), headers=auth(value))
     http.put(partials(emulator.base_url), json=LOGIN_DOC, headers=auth(value))
     assert emulator.get_document("default", "login") == LOGIN_DOC
+
+
+# -- drip, oversize, late_put, endpoint families -----------------------------------------------
+
+
+def test_drip_sends_the_whole_body_one_byte_at_a_time(http: httpx.Client, emulator: EmulatorServer):
+    value = token(http, emulator.base_url)
+    emulator.set_document("default", "login", LOGIN_DOC)
+    emulator.set_faults([parse_fault("drip=0.001,method=GET,times=1")])
+    with http.stream("GET", partials(emulator.base_url), headers=auth(value)) as response:
+        assert response.status_code == 200
+        pieces = list(response.iter_raw())
+    assert json.loads(b"".join(pieces)) == LOGIN_DOC
+    assert len(pieces) > 1  # it arrived in many reads, not in one piece
+    assert http.get(partials(emulator.base_url), headers=auth(value)).json() == LOGIN_DOC
+
+
+def test_a_slow_drip_trips_the_clients_read_timeout(http: httpx.Client, clock: ManualClock):
+    options = EmulatorOptions(clock=clock, sleep=clock.sleep, faults=(parse_fault("drip=30"),))
+    server = EmulatorServer(options).start()
+    value = token(http, server.base_url)  # drip strikes partials only
+    with (
+        pytest.raises(httpx.ReadTimeout),
+        http.stream("GET", partials(server.base_url), headers=auth(value), timeout=0.3) as answer,
+    ):
+        assert answer.status_code == 200  # the headers came at once; the body does not
+        answer.read()
+    started = time.monotonic()
+    server.stop()  # a dripping connection does not hold the server up
+    assert time.monotonic() - started < 5
+
+
+def test_oversize_streams_a_huge_json_answer(http: httpx.Client, emulator: EmulatorServer):
+    value = token(http, emulator.base_url)
+    size = 50 * 1024 * 1024
+    emulator.set_faults([Fault("oversize", bytes=size, method="PUT", times=1)])
+    with http.stream(
+        "PUT", partials(emulator.base_url), json=LOGIN_DOC, headers=auth(value)
+    ) as response:
+        assert response.status_code == 200
+        assert int(response.headers["content-length"]) == size
+        received, head, tail = 0, b"", b""
+        for chunk in response.iter_raw():
+            head = head or chunk[:12]
+            tail = (tail + chunk)[-2:]
+            received += len(chunk)
+    assert received == size
+    assert (head, tail) == (b'{"padding":"', b'"}')
+    assert emulator.get_document("default", "login") == LOGIN_DOC  # the PUT was processed
+
+
+def test_a_small_oversize_body_is_valid_json(http: httpx.Client, emulator: EmulatorServer):
+    value = token(http, emulator.base_url)
+    emulator.set_faults([Fault("oversize", bytes=1000, times=1)])
+    body = http.get(partials(emulator.base_url), headers=auth(value)).json()
+    assert body == {"padding": "x" * (1000 - 14)}
+
+
+def test_late_put_stores_the_document_after_the_client_gave_up(
+    http: httpx.Client, emulator: EmulatorServer
+):
+    value = token(http, emulator.base_url)
+    emulator.set_faults([parse_fault("late_put=1,times=1")])
+    http.get(partials(emulator.base_url), headers=auth(value))  # GETs are not held
+    with pytest.raises(httpx.ReadTimeout):
+        http.put(partials(emulator.base_url), json=LOGIN_DOC, headers=auth(value), timeout=0.2)
+    assert emulator.get_document("default", "login") == {}  # not yet: the client saw a failure
+    deadline = time.monotonic() + 10
+    while emulator.get_document("default", "login") != LOGIN_DOC:
+        assert time.monotonic() < deadline, "the late write never landed"
+        time.sleep(0.05)
+    assert emulator.request_log[-1] == LoggedRequest(
+        "default", "PUT", "/api/v2/prompts/login/partials", 0, "login"
+    )
+
+
+def test_endpoint_families_and_management(http: httpx.Client, emulator: EmulatorServer):
+    value = token(http, emulator.base_url)
+    emulator.set_faults([Fault("status", status=503, endpoint="custom_text")])
+    text = f"{emulator.base_url}/api/v2/prompts/login/custom-text/en"
+    assert http.get(text, headers=auth(value)).status_code == 503
+    assert http.get(partials(emulator.base_url), headers=auth(value)).status_code == 200
+    emulator.set_faults([Fault("status", status=502, endpoint="management")])
+    assert http.get(f"{emulator.base_url}/api/v2/prompts", headers=auth(value)).status_code == 502
+    assert http.get(partials(emulator.base_url), headers=auth(value)).status_code == 502
+    assert token(http, emulator.base_url)  # management never matches the token endpoint

@@ -3,15 +3,18 @@ clean exit on SIGTERM / Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shlex
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,13 +34,11 @@ from reconciler.emulator.seed import (
     SIGNUP_PASSWORD_SWITCH,
     UNMANAGED_HELP_LINK,
 )
+from tests.test_emulator import token_form
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED_FILE = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "seed"
-    / "configure-flexible-connection-switching.txt"
+    Path(__file__).parent / "fixtures" / "emulator" / "configure-flexible-connection-switching.txt"
 )
 LOGIN_DOC = {"login": {"form-footer-start": "<p>kept</p>"}}
 
@@ -49,10 +50,7 @@ def http() -> Iterator[httpx.Client]:
 
 
 def token(http: httpx.Client, base: str) -> str:
-    response = http.post(
-        f"{base}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "c", "client_secret": "s"},
-    )
+    response = http.post(f"{base}/oauth/token", data=token_form(base, "c", "s"))
     assert response.status_code == 200
     value = response.json()["access_token"]
     assert isinstance(value, str)
@@ -75,9 +73,9 @@ def test_state_persists_across_a_restart(http: httpx.Client, tmp_path: Path):
             f"{base}/api/v2/prompts/login/partials", json=LOGIN_DOC, headers=_auth(http, base)
         )
         assert response.status_code == 200
-    assert json.loads(state.read_text(encoding="utf-8")) == {
-        "tenants": {"acme": {"prompts": {"login": LOGIN_DOC}}}
-    }
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert list(saved["tenants"]) == ["acme"]
+    assert saved["tenants"]["acme"]["prompts"] == {"login": LOGIN_DOC}
     assert sorted(p.name for p in state.parent.iterdir()) == ["emulator.json"]  # no temp files
     with EmulatorServer(options(state_file=state)) as second:
         base = second.tenant_base("acme")
@@ -92,7 +90,8 @@ def test_state_file_records_out_of_band_changes_and_clears(tmp_path: Path):
         server.set_document("acme", "signup", {"signup": {"form-content-end": "x"}})
         assert "form-content-end" in state.read_text(encoding="utf-8")
         server.set_document("acme", "signup", {})
-    assert json.loads(state.read_text(encoding="utf-8")) == {"tenants": {"acme": {"prompts": {}}}}
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert saved["tenants"]["acme"]["prompts"] == {}
 
 
 @pytest.mark.parametrize(
@@ -102,6 +101,9 @@ def test_state_file_records_out_of_band_changes_and_clears(tmp_path: Path):
         ('{"tenants": []}', "no 'tenants' object"),
         ('{"tenants": {"a": {}}}', "no 'prompts' object"),
         ('{"tenants": {"a": {"prompts": {"login": {"login": "x"}}}}}', "Expected type object"),
+        ('{"tenants": {"a": {"prompts": {}, "connections": [{"id": 1}]}}}', "needs a string"),
+        ('{"tenants": {"a": {"prompts": {}, "page_template": 7}}}', "page_template"),
+        ('{"tenants": {"a": {"prompts": {}, "colour": "red"}}}', "unknown tenant section"),
     ],
 )
 def test_a_broken_state_file_is_a_clear_error(tmp_path: Path, content: str, message: str):
@@ -267,3 +269,114 @@ def test_serve_announces_then_stops_cleanly_on_a_signal(
 
 def _auth(http: httpx.Client, base: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(http, base)}"}
+
+
+# -- the state file's formats ------------------------------------------------------------------
+
+
+def test_a_state_file_of_the_earlier_format_still_loads(http: httpx.Client, tmp_path: Path):
+    state = tmp_path / "emulator.json"
+    state.write_text(
+        json.dumps({"tenants": {"acme": {"prompts": {"login": LOGIN_DOC}}}}), encoding="utf-8"
+    )
+    with EmulatorServer(options(state_file=state)) as server:
+        assert server.get_document("acme", "login") == LOGIN_DOC
+        tenant = server.tenant_state("acme")
+        assert tenant["custom_domains"][0]["domain"] == "login.acme.example"
+        assert tenant["prompt_settings"]["universal_login_experience"] == "new"
+        base = server.tenant_base("acme")
+        headers = _auth(http, base)
+        domains = http.get(f"{base}/api/v2/custom-domains", headers=headers)
+        assert [d["domain"] for d in domains.json()] == ["login.acme.example"]
+        http.patch(f"{base}/api/v2/prompts", json={"identifier_first": True}, headers=headers)
+    saved = json.loads(state.read_text(encoding="utf-8"))["tenants"]["acme"]
+    assert saved["prompts"] == {"login": LOGIN_DOC}
+    assert "connections" in saved  # rewritten in the current format
+
+
+def test_every_section_survives_a_restart(http: httpx.Client, tmp_path: Path):
+    state = tmp_path / "emulator.json"
+    with EmulatorServer(options(state_file=state, seed=True)) as first:
+        base = first.tenant_base("acme")
+        headers = _auth(http, base)
+        api = f"{base}/api/v2"
+        assert http.patch(f"{api}/prompts", json={"identifier_first": False}, headers=headers)
+        texts = {"login": {"title": "Bonjour"}}
+        assert http.put(f"{api}/prompts/login/custom-text/fr", json=texts, headers=headers)
+        first.set_tenant_section("acme", "features", {"advanced_customizations": False})
+        before = first.tenant_state("acme")
+    with EmulatorServer(options(state_file=state)) as second:
+        assert second.tenant_state("acme") == before
+        assert before["custom_text"] == {"login": {"fr": texts}}
+        assert before["prompt_settings"]["identifier_first"] is False
+        assert second.check_password("acme", "alice@acme.example", "correct horse battery staple")
+    assert "correct horse" not in state.read_text(encoding="utf-8")
+
+
+# -- stopping on SIGTERM -----------------------------------------------------------------------
+
+#: ``emulator serve`` on a busy machine: a long GIL switch interval makes each new request
+#: thread slow to start, so SIGTERM often lands while the accept loop is starting one (where
+#: socketserver catches ``Exception``).
+BUSY_SERVE = (
+    "import sys; sys.setswitchinterval(0.05)\n"
+    "from reconciler.cli import main\n"
+    "sys.argv = ['auth0-partials', 'emulator', 'serve', '--port', '0', '--rate-limits', 'off']\n"
+    "main()\n"
+)
+_BIG = json.dumps({"login": {f"p{i}": "x" for i in range(60_000)}}).encode()
+HEAVY_PUT = (
+    b"PUT /api/v2/prompts/login/partials HTTP/1.1\r\nHost: x\r\n"
+    b"Content-Type: application/json\r\nContent-Length: " + str(len(_BIG)).encode()
+    + b"\r\n\r\n" + _BIG
+)  # fmt: skip
+
+
+def _flood(url: str, stop: threading.Event) -> None:
+    """Keep request threads busy (each parses a large body) until ``stop``."""
+    host, port = url.removeprefix("http://").split(":")
+    while not stop.is_set():
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection((host, int(port)), timeout=2) as sock,
+        ):
+            sock.sendall(HEAVY_PUT)
+            sock.recv(64)
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_emulator_serve_always_stops_on_sigterm(attempt: int):
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    with subprocess.Popen(
+        [sys.executable, "-c", BUSY_SERVE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT,
+    ) as process:
+        stop = threading.Event()
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().split("listening on", 1)[1].split()[0]
+            for _ in range(6):
+                threading.Thread(target=_flood, args=(url, stop), daemon=True).start()
+            stop.wait(0.3)
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"emulator serve kept serving after SIGTERM (attempt {attempt})")
+        finally:
+            stop.set()
+            if process.poll() is None:
+                process.kill()
+            process.communicate(timeout=10)
+    assert process.returncode == 0
+
+
+def test_every_serve_option_has_help():
+    from reconciler.cli.emulator import emulator_serve
+
+    missing = [param.name for param in emulator_serve.params if not getattr(param, "help", "")]
+    assert missing == []

@@ -1,9 +1,12 @@
 """Fault injection: make the emulator fail the way networks and Auth0 sometimes do.
 
-A :class:`Fault` matches requests by optional ``tenant``, ``method`` and ``prompt`` (and by
-``endpoint``: the partials endpoints by default, or ``token``, or ``any``). ``times`` is how
-many matching requests it affects (None: forever); ``probability`` (0..1) makes it strike at
-random, from an RNG seeded by ``EmulatorOptions.fault_seed``.
+A :class:`Fault` matches requests by optional ``tenant``, ``method`` and ``prompt`` (the prompt of
+a partials call) and by ``endpoint``: ``partials`` (the default), ``token``, a route family of
+the Management API (``prompts``, ``custom_text``, ``rendering``, ``branding``,
+``custom_domains``, ``connections``, ``clients``, ``client_grants``, ``tenant_settings``),
+``management`` (every Management API route) or ``any``. ``times`` is how many matching requests
+it affects (None: forever); ``probability`` (0..1) makes it strike at random, from an RNG seeded
+by ``EmulatorOptions.fault_seed``.
 
 Kinds:
 
@@ -25,10 +28,19 @@ Kinds:
 ``token_expire_after`` tokens stop working (401, expired) after ``uses`` successful uses
 ``concurrent_writer``  right after a GET of the prompt is answered, store ``document`` for it:
                        another writer between our read and our write
+``drip``               answer normally, but send the body one byte every ``seconds`` (default 1,
+                       real time) after the headers: a server that never quite stalls
+``oversize``           answer a successful request with a 200 whose body is a JSON object
+                       ``bytes`` long (default 200 MiB: ``{"padding":"xxxx…"}``), streamed
+                       without building it in memory (the request *was* processed)
+``late_put``           hold a PUT or PATCH without answering for ``seconds`` (default 30, real
+                       time), then close the connection and only then process it: the write
+                       lands after the client gave up and reported a failure
 =====================  ==========================================================================
 
-``status``, ``timeout`` and ``reset`` strike before the request is processed (nothing stored,
-no rate-limit token spent). ``truncated`` and ``invalid_json`` strike only 2xx answers.
+``status``, ``timeout``, ``reset`` and ``late_put`` strike before the request is processed (no
+rate-limit token spent). ``truncated``, ``invalid_json`` and ``oversize`` strike only 2xx
+answers; ``drip`` any answer.
 
 Command-line syntax (``--fault SPEC``, :func:`parse_fault`)::
 
@@ -36,6 +48,7 @@ Command-line syntax (``--fault SPEC``, :func:`parse_fault`)::
 
     status=500,method=GET,prompt=login-password,times=2
     status=429,retry_after=3,times=1
+    status=503,endpoint=management,times=3
     latency=1.5,tenant=acme-dev
     timeout=10,method=PUT          timeout (30 s without a value)
     reset,prompt=login,times=1
@@ -44,12 +57,16 @@ Command-line syntax (``--fault SPEC``, :func:`parse_fault`)::
     token_expire_after=3
     concurrent_writer,prompt=login,times=1,document={"login":{"form-footer-end":"<p>x</p>"}}
     concurrent_writer,prompt=login,document=@other-writer.json
+    drip=0.5,method=GET,times=1
+    oversize=209715200,method=GET,prompt=login
+    late_put=5,prompt=login-password,times=1
 
-The VALUE after KIND is the status code (``status``), the seconds (``latency``, ``timeout``)
-or the number of uses (``token_expire_after``). KEYs: ``tenant``, ``method``, ``prompt``,
-``endpoint`` (partials|token|any), ``times``, ``probability``, ``retry_after``, ``seconds``,
-``uses``, ``status`` and ``document`` (JSON, or ``@FILE``; it must come last because it takes
-the rest of the spec, commas included). Kind names may use ``-`` for ``_``.
+The VALUE after KIND is the status code (``status``), the seconds (``latency``, ``timeout``,
+``drip``, ``late_put``), the number of uses (``token_expire_after``) or the body size
+(``oversize``). KEYs: ``tenant``, ``method``, ``prompt``, ``endpoint``, ``times``,
+``probability``, ``retry_after``, ``seconds``, ``uses``, ``bytes``, ``status`` and ``document``
+(JSON, or ``@FILE``; it must come last because it takes the rest of the spec, commas included).
+Kind names may use ``-`` for ``_``.
 
 The admin endpoint ``POST /__emulator/faults`` takes a JSON list of the same fields
 (``{"kind": "status", "status": 503, "times": 1}``).
@@ -76,15 +93,52 @@ FaultKind = Literal[
     "invalid_json",
     "token_expire_after",
     "concurrent_writer",
+    "drip",
+    "oversize",
+    "late_put",
 ]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
-Endpoint = Literal["partials", "token", "any"]
+#: The route families of the Management API: what a fault's ``endpoint`` may name.
+RouteFamily = Literal[
+    "partials",
+    "prompts",
+    "custom_text",
+    "rendering",
+    "branding",
+    "custom_domains",
+    "connections",
+    "clients",
+    "client_grants",
+    "tenant_settings",
+]
+ROUTE_FAMILIES: tuple[RouteFamily, ...] = get_args(RouteFamily)
+Endpoint = Literal[
+    "partials",
+    "token",
+    "any",
+    "management",
+    "prompts",
+    "custom_text",
+    "rendering",
+    "branding",
+    "custom_domains",
+    "connections",
+    "clients",
+    "client_grants",
+    "tenant_settings",
+]
 ENDPOINTS: tuple[Endpoint, ...] = get_args(Endpoint)
 
 #: How long a ``timeout`` fault holds the connection when ``seconds`` is not given.
 DEFAULT_TIMEOUT_SECONDS = 30.0
-#: When an injected 429 says the bucket is full again, when ``retry_after`` is not given.
+#: When an injected 429 says the next token arrives, when ``retry_after`` is not given.
 DEFAULT_RETRY_AFTER = 60
+#: How long a ``drip`` fault pauses between two bytes when ``seconds`` is not given.
+DEFAULT_DRIP_SECONDS = 1.0
+#: How long an ``oversize`` answer is when ``bytes`` is not given: 200 MiB.
+DEFAULT_OVERSIZE_BYTES = 200 * 1024 * 1024
+#: The smallest ``oversize`` body: ``{"padding":""}``.
+MIN_OVERSIZE_BYTES = 14
 
 
 @dataclass(frozen=True)
@@ -94,7 +148,7 @@ class FaultContext:
     tenant: str
     method: str
     prompt: str | None
-    endpoint: Literal["partials", "token"]
+    endpoint: RouteFamily | Literal["token"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +166,7 @@ class Fault:
     retry_after: int | None = None
     seconds: float | None = None
     uses: int = 1
+    bytes: int | None = None
     document: Mapping[str, Mapping[str, str]] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
@@ -135,6 +190,8 @@ class Fault:
             raise ValueError("fault retry_after must not be negative")
         if self.uses < 0:
             raise ValueError("fault uses must not be negative")
+        if self.bytes is not None and self.bytes < MIN_OVERSIZE_BYTES:
+            raise ValueError(f"an oversize fault needs at least {MIN_OVERSIZE_BYTES} bytes")
         if self.kind == "concurrent_writer":
             if self.document is None:
                 raise ValueError("a concurrent_writer fault needs a document")
@@ -145,11 +202,24 @@ class Fault:
 
     @property
     def hold_seconds(self) -> float:
-        """How long a ``timeout`` fault holds the connection."""
+        """How long a ``timeout`` or ``late_put`` fault holds the connection."""
         return DEFAULT_TIMEOUT_SECONDS if self.seconds is None else self.seconds
 
+    @property
+    def drip_seconds(self) -> float:
+        """The pause between two bytes of a ``drip`` fault."""
+        return DEFAULT_DRIP_SECONDS if self.seconds is None else self.seconds
+
+    @property
+    def oversize_bytes(self) -> int:
+        """The body length of an ``oversize`` fault."""
+        return DEFAULT_OVERSIZE_BYTES if self.bytes is None else self.bytes
+
     def matches(self, request: FaultContext) -> bool:
-        if self.endpoint != "any" and self.endpoint != request.endpoint:
+        if self.endpoint == "management":
+            if request.endpoint == "token":
+                return False
+        elif self.endpoint != "any" and self.endpoint != request.endpoint:
             return False
         if self.tenant is not None and self.tenant != request.tenant:
             return False
@@ -227,6 +297,7 @@ _CONVERTERS: dict[str, Callable[[object], object]] = {
     "retry_after": _to_int,
     "seconds": _to_float,
     "uses": _to_int,
+    "bytes": _to_int,
 }
 
 #: Which field the VALUE after KIND sets, per kind.
@@ -235,6 +306,9 @@ _HEAD_VALUE: dict[str, str] = {
     "latency": "seconds",
     "timeout": "seconds",
     "token_expire_after": "uses",
+    "drip": "seconds",
+    "late_put": "seconds",
+    "oversize": "bytes",
 }
 
 

@@ -22,10 +22,11 @@ from types import FrameType, TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from reconciler.emulator.app import Emulator, IncomingRequest, LoggedRequest
+from reconciler.emulator.app import Emulator, IncomingRequest
 from reconciler.emulator.documents import Document
 from reconciler.emulator.faults import Fault
 from reconciler.emulator.options import EmulatorOptions
+from reconciler.emulator.requestlog import LoggedRequest
 from reconciler.emulator.responses import Reply, auth0_error
 
 logger = logging.getLogger("reconciler.emulator")
@@ -103,11 +104,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(auth0_error(413, "Payload Too Large", "payload_too_large"))
             self.close_connection = True
             return
+        split = urlsplit(self.path)
         request = IncomingRequest(
             method=self.command,
-            path=urlsplit(self.path).path,
+            path=split.path,
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
+            query=split.query,
+            scheme="https" if self.server.ssl_context is not None else "http",
+            server_host=self.server.host_header,
         )
         reply = self.server.emulator.handle(request)
         if reply.disposition == "reset":
@@ -115,6 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif reply.disposition == "hold":
             self.server.stopping.wait(reply.hold_seconds)
             self.close_connection = True
+            self._close_now()
+            if reply.after_hold is not None:
+                reply.after_hold()
         else:
             self._send(reply)
 
@@ -122,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Length", str(reply.content_length))
         if reply.disposition == "truncate":
             self.send_header("Connection", "close")
         self.end_headers()
@@ -131,8 +139,29 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
-        self.wfile.write(reply.body)
+        chunks = reply.chunks() if reply.chunks is not None else iter((reply.body,))
+        if reply.drip_seconds > 0:
+            self.wfile.flush()
+            self._drip(chunks, reply.drip_seconds)
+            return
+        for chunk in chunks:
+            self.wfile.write(chunk)
         self.wfile.flush()
+
+    def _drip(self, chunks: Iterator[bytes], pause: float) -> None:
+        """One byte, a pause, the next byte...; ``stop()`` cuts it short."""
+        for chunk in chunks:
+            for index in range(len(chunk)):
+                if self.server.stopping.wait(pause):
+                    self.close_connection = True
+                    return
+                self.wfile.write(chunk[index : index + 1])
+                self.wfile.flush()
+
+    def _close_now(self) -> None:
+        """Close the socket at once (after a hold), so the peer sees the end of the hold."""
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _reset(self) -> None:
         """Close the socket so the peer gets a TCP RST instead of an answer."""
@@ -157,6 +186,13 @@ class _HTTPServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         self.stopping = threading.Event()
         super().__init__(address, _Handler)
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        #: The Host a request without a Host header is taken to name.
+        self.host_header = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = self.socket.accept()
@@ -179,8 +215,13 @@ class _HTTPServer6(_HTTPServer):
     address_family = socket.AF_INET6
 
 
-class _Terminate(Exception):
-    """Raised by the SIGTERM handler to leave ``serve_forever``."""
+class _Terminate(BaseException):
+    """Raised by the SIGTERM handler to leave ``serve_forever``.
+
+    A ``BaseException``: socketserver's request handling catches ``Exception`` (to report a
+    failed request and carry on serving), so an ``Exception`` raised by the signal handler while
+    a request is being processed would be swallowed and the server would keep serving.
+    """
 
 
 def _ssl_context(tls_cert: Path | str | None, tls_key: Path | str | None) -> ssl.SSLContext | None:
@@ -244,7 +285,7 @@ class EmulatorServer:
 
     @property
     def request_log(self) -> list[LoggedRequest]:
-        """Every token and partials request so far, oldest first (a copy)."""
+        """Every API call so far, oldest first (a copy)."""
         return self._emulator.request_log
 
     def clear_request_log(self) -> None:
@@ -261,6 +302,24 @@ class EmulatorServer:
     def state(self) -> dict[str, Any]:
         """Every tenant, in the state file's format."""
         return dict(self._emulator.store.snapshot())
+
+    def tenant_state(self, tenant: str) -> dict[str, Any]:
+        """One tenant, in the state file's format (created, and seeded, if new)."""
+        with self._emulator.store.locked(tenant) as model:
+            return model.to_json()
+
+    def set_tenant_section(self, tenant: str, section: str, value: object) -> None:
+        """Replace one section of a tenant (see :mod:`reconciler.emulator.tenant`) out of band;
+        ValueError when the value has the wrong shape."""
+        store = self._emulator.store
+        with store.locked(tenant) as model:
+            model.set_section(section, value)
+            store.persist()
+
+    def check_password(self, tenant: str, email: str, password: str) -> bool:
+        """Does the tenant have a database user with this email and password?"""
+        with self._emulator.store.locked(tenant) as model:
+            return model.check_password(email, password)
 
     def set_faults(self, faults: tuple[Fault, ...] | list[Fault]) -> None:
         """Replace the active faults (as ``POST /__emulator/faults`` does)."""

@@ -24,7 +24,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 
-#: The scopes every client gets when ``EmulatorOptions.clients`` is None.
+#: The scopes of a ``--client ID=SECRET`` declared without ``@SCOPES``.
 DEFAULT_SCOPES: frozenset[str] = frozenset({"read:prompts", "update:prompts"})
 
 MISSING_AUTHENTICATION = "Missing authentication"
@@ -34,17 +34,23 @@ EXPIRED_TOKEN = "Expired token received for JSON Web Token validation"
 
 @dataclass(frozen=True)
 class ClientSpec:
-    """A machine-to-machine application: its secret and the scopes its tokens carry."""
+    """A machine-to-machine application: its secret and the scopes of its client grant for the
+    Management API; ``scopes=None`` declares a client without a client grant (Auth0 then
+    refuses it a token: 403 ``access_denied``)."""
 
     secret: str = field(repr=False)
-    scopes: frozenset[str] = DEFAULT_SCOPES
+    scopes: frozenset[str] | None = DEFAULT_SCOPES
 
     def __post_init__(self) -> None:
         scopes: object = self.scopes
         if isinstance(scopes, str):  # tolerate ClientSpec("s", "read:prompts update:prompts")
             object.__setattr__(self, "scopes", frozenset(scopes.split()))
-        elif not isinstance(scopes, frozenset):
+        elif scopes is not None and not isinstance(scopes, frozenset):
             object.__setattr__(self, "scopes", frozenset(scopes))  # type: ignore[call-overload]
+
+    @property
+    def has_grant(self) -> bool:
+        return self.scopes is not None
 
     def secret_matches(self, candidate: str) -> bool:
         return hmac.compare_digest(self.secret.encode("utf-8"), candidate.encode("utf-8"))
@@ -79,6 +85,7 @@ class TokenIssuer:
     def issue(
         self, tenant: str, client_id: str, scopes: frozenset[str], now: float, ttl: int
     ) -> str:
+        """A new opaque token for ``tenant``."""
         value = secrets.token_urlsafe(32)
         with self._lock:
             self._tokens[value] = AccessToken(tenant, client_id, scopes, now + ttl)
@@ -112,16 +119,25 @@ class TokenIssuer:
 
 
 def parse_client(spec: str) -> tuple[str, ClientSpec]:
-    """``ID=SECRET[@SCOPE,SCOPE...]`` (the ``--client`` flag of ``emulator serve``).
+    """``ID=SECRET[@SCOPE,SCOPE...]`` or ``ID=SECRET@-`` (the ``--client`` flag).
 
-    Without scopes the client gets read:prompts and update:prompts.
+    Without ``@`` the client's grant has read:prompts and update:prompts; ``@-`` declares a
+    client without a client grant.
     """
     client_id, sep, rest = spec.partition("=")
-    secret, _, scopes = rest.partition("@")
+    secret, at, scopes = rest.partition("@")
     if not sep or not client_id or not secret:
         raise ValueError(
-            f"--client {client_id or '?'}=...: expected ID=SECRET or ID=SECRET@SCOPE,SCOPE"
+            f"--client {client_id or '?'}=...: expected ID=SECRET, ID=SECRET@SCOPE,SCOPE "
+            "or ID=SECRET@- (no client grant)"
         )
-    if not scopes:
+    if not at:
         return client_id, ClientSpec(secret)
-    return client_id, ClientSpec(secret, frozenset(s for s in scopes.split(",") if s))
+    if scopes.strip() == "-":
+        return client_id, ClientSpec(secret, None)
+    chosen = frozenset(s.strip() for s in scopes.split(",") if s.strip())
+    if not chosen:
+        raise ValueError(
+            f"--client {client_id}=...@: no scopes after @ (use @- for a client without a grant)"
+        )
+    return client_id, ClientSpec(secret, chosen)
