@@ -11,8 +11,8 @@ from reconciler.desired import desired_documents
 from reconciler.diff import diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.fold import fold
-from reconciler.render import render_items
 from reconciler.model import SwitchButton
+from reconciler.render import render_items
 
 FILE = Path("tenants/acme.yaml")
 
@@ -51,9 +51,7 @@ def button(connection: str, label: str) -> str:
 def live_from(text: str) -> dict[DocumentKey, Document]:
     """What the tenant holds when it matches ``text`` exactly."""
     config = parse_tenant(text, FILE, env="skip")
-    return {
-        d.key: Document(d.key, _screens(d.entries)) for d in desired_documents(config)
-    }
+    return {d.key: Document(d.key, _screens(d.entries)) for d in desired_documents(config)}
 
 
 def _screens(entries: dict[tuple[str, str], str]) -> dict[str, dict[str, str]]:
@@ -165,8 +163,7 @@ def test_an_exclusive_screen_takes_live_content_at_its_undeclared_points() -> No
         "    secondary-actions-end:\n"
         "      - raw: |\n"
         '          <p class="help">Trouble signing in?</p>\n',
-        "        - switch: email\n"
-        "          label: Send a secure code by email\n",
+        "        - switch: email\n          label: Send a secure code by email\n",
     )
     live = live_from(text)
     screens = {s: dict(p) for s, p in live[LOGIN].screens.items()}

@@ -36,7 +36,9 @@ def fragments(draw: st.DrawFn, depth: int = 0) -> list[str]:
             tag = draw(st.sampled_from(INLINE if kind == "inline" else BLOCK))
             tokens += [f"<{tag}>", *draw(fragments(depth + 1)), f"</{tag}>"]
         elif kind == "void":
-            tokens.append(draw(st.sampled_from(["<br>", '<input type="hidden" name="s">', "<img alt=i>"])))
+            tokens.append(
+                draw(st.sampled_from(["<br>", '<input type="hidden" name="s">', "<img alt=i>"]))
+            )
         elif kind == "button":
             tokens += ["<button>", draw(st.sampled_from(WORDS)), "</button>"]
         else:
@@ -60,8 +62,12 @@ def test_whenever_a_browser_shows_something_else_the_partials_are_not_equivalent
     page: Page, data: st.DataObject
 ) -> None:
     tokens = data.draw(fragments())
-    first = data.draw(st.lists(st.sampled_from(BLANKS), min_size=len(tokens) + 1, max_size=len(tokens) + 1))
-    second = data.draw(st.lists(st.sampled_from(BLANKS), min_size=len(tokens) + 1, max_size=len(tokens) + 1))
+    first = data.draw(
+        st.lists(st.sampled_from(BLANKS), min_size=len(tokens) + 1, max_size=len(tokens) + 1)
+    )
+    second = data.draw(
+        st.lists(st.sampled_from(BLANKS), min_size=len(tokens) + 1, max_size=len(tokens) + 1)
+    )
     a, b = spaced(tokens, first), spaced(tokens, second)
     shown_a, shown_b = page.shown(a), page.shown(b)
     if shown_a != shown_b:

@@ -12,8 +12,8 @@ import pytest
 from reconciler.config import load_tenant
 from reconciler.documents import Document, DocumentKey, sha256_of
 from reconciler.errors import PlanFileError
-from reconciler.plans import Plan, plan_tenant
 from reconciler.planfile import bind, read_plan, write_plan
+from reconciler.plans import Plan, plan_tenant
 
 TENANT_FILE = """\
 tenant: acme

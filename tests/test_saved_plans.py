@@ -70,7 +70,9 @@ prompts:
 
 @pytest.fixture
 def project(
-    tmp_path: Path, emulators: tuple[EmulatorServer, EmulatorServer], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    emulators: tuple[EmulatorServer, EmulatorServer],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Path:
     monkeypatch.setenv("AUTH0_PARTIALS_LOCK_DIR", str(tmp_path / "locks"))
     (tmp_path / "tenants").mkdir()
@@ -123,9 +125,7 @@ def test_a_domain_renamed_in_the_file_after_planning_is_refused(
 ) -> None:
     first, second = emulators
     assert run(project, "plan", "--out", "plan.json").code == 0
-    (project / "tenants" / "acme-dev.yaml").write_text(
-        tenant_file(second.tenant_base("acme-dev"))
-    )
+    (project / "tenants" / "acme-dev.yaml").write_text(tenant_file(second.tenant_base("acme-dev")))
     first.clear_request_log()
     result = run(project, "apply", "plan.json")
     assert result.code == 1 and "disagree on its domain" in result.stderr
@@ -164,7 +164,9 @@ def test_a_stale_saved_plan_writes_nothing(
     first, _ = emulators
     assert run(project, "plan", "--out", "plan.json").code == 0
     first.set_document(
-        "acme-dev", "login-passwordless", {"login-passwordless-email-code": {"form-footer-end": "<p>x</p>"}}
+        "acme-dev",
+        "login-passwordless",
+        {"login-passwordless-email-code": {"form-footer-end": "<p>x</p>"}},
     )
     first.clear_request_log()
     result = run(project, "apply", "plan.json")

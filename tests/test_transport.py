@@ -136,7 +136,9 @@ def test_proxies_from_the_environment_never_see_a_loopback_request(
         monkeypatch.delenv("NO_PROXY", raising=False)
         monkeypatch.delenv("no_proxy", raising=False)
         with EmulatorServer(EmulatorOptions(rate_limits="off")) as emulator:
-            credentials = Credentials("client_credentials", client_id_env="ID", client_secret_env="SECRET")
+            credentials = Credentials(
+                "client_credentials", client_id_env="ID", client_secret_env="SECRET"
+            )
             with ManagementClient(
                 "acme",
                 emulator.tenant_base("acme"),

@@ -104,7 +104,11 @@ def test_an_old_read_is_read_again_and_a_change_found_there_is_stale(
     clock.now += 60  # a person took a minute to confirm
     tenant.calls.clear()
     (outcome,) = apply_tenant(
-        plan, tenant, policy=WritePolicy(on_stale="refuse"), backups=BackupStore(tmp_path), clock=clock
+        plan,
+        tenant,
+        policy=WritePolicy(on_stale="refuse"),
+        backups=BackupStore(tmp_path),
+        clock=clock,
     )
     assert outcome.status == "stale"
     assert tenant.calls == ["GET login-password"]
