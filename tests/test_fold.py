@@ -1,4 +1,4 @@
-"""``import --update``: live partials folded into an existing file without narrowing what it owns."""
+"""``import --update``: live partials folded into a file without narrowing what it owns."""
 
 from __future__ import annotations
 

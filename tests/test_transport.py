@@ -7,6 +7,7 @@ never a hang, a traceback, or a secret on the wire to a third party.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -48,10 +49,8 @@ def raw_server(answer: object) -> Iterator[str]:
                 continue
             with connection:
                 connection.recv(65536)
-                try:
+                with contextlib.suppress(OSError):
                     answer(connection)  # type: ignore[operator]
-                except OSError:
-                    pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -82,9 +81,12 @@ def test_an_answer_trickling_one_byte_at_a_time_is_cut_off_at_the_timeout() -> N
             connection.sendall(b" ")
             time.sleep(0.05)
 
-    with raw_server(trickle) as base, client(base, timeout=0.5) as api:
-        with pytest.raises(TransportError, match="took longer than 0.5 s in all"):
-            api.get_document(LOGIN)
+    with (
+        raw_server(trickle) as base,
+        client(base, timeout=0.5) as api,
+        pytest.raises(TransportError, match=r"took longer than 0\.5 s in all"),
+    ):
+        api.get_document(LOGIN)
 
 
 def test_a_huge_answer_is_refused_without_being_read_whole() -> None:
@@ -95,9 +97,12 @@ def test_a_huge_answer_is_refused_without_being_read_whole() -> None:
         for _ in range(size // len(chunk)):
             connection.sendall(chunk)
 
-    with raw_server(huge) as base, client(base, max_body_bytes=1024 * 1024) as api:
-        with pytest.raises(TransportError, match="larger than 1 MiB"):
-            api.get_document(LOGIN)
+    with (
+        raw_server(huge) as base,
+        client(base, max_body_bytes=1024 * 1024) as api,
+        pytest.raises(TransportError, match="larger than 1 MiB"),
+    ):
+        api.get_document(LOGIN)
 
 
 @pytest.mark.parametrize(
@@ -116,9 +121,12 @@ def test_a_body_that_is_not_a_document_is_an_error_naming_the_prompt(
         head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
         connection.sendall(head + body)
 
-    with raw_server(answer) as base, client(base) as api:
-        with pytest.raises(TransportError, match=problem) as caught:
-            api.get_document(LOGIN)
+    with (
+        raw_server(answer) as base,
+        client(base) as api,
+        pytest.raises(TransportError, match=problem) as caught,
+    ):
+        api.get_document(LOGIN)
     assert "/prompts/login/partials" in str(caught.value)
 
 
