@@ -109,3 +109,111 @@ def prompt_spec(name: str, extra: Mapping[str, PromptSpec] | None = None) -> Pro
     if extra and name in extra:
         return extra[name]
     return PROMPTS.get(name)
+
+
+# --- custom text -------------------------------------------------------------------------------
+
+#: The languages Universal Login speaks (Auth0's OpenAPI description of the Management API,
+#: ``PromptLanguageEnum``, June 2026): the ``{language}`` of ``/prompts/{prompt}/custom-text/
+#: {language}`` and the keys of a label map.
+LANGUAGES: tuple[str, ...] = (
+    "am",
+    "ar",
+    "ar-EG",
+    "ar-SA",
+    "az",
+    "bg",
+    "bn",
+    "bs",
+    "ca-ES",
+    "cnr",
+    "cs",
+    "cy",
+    "da",
+    "de",
+    "el",
+    "en",
+    "en-CA",
+    "es",
+    "es-419",
+    "es-AR",
+    "es-MX",
+    "et",
+    "eu-ES",
+    "fa",
+    "fi",
+    "fr",
+    "fr-CA",
+    "fr-FR",
+    "gl-ES",
+    "gu",
+    "he",
+    "hi",
+    "hr",
+    "hu",
+    "hy",
+    "id",
+    "is",
+    "it",
+    "ja",
+    "ka",
+    "kk",
+    "kn",
+    "ko",
+    "lt",
+    "lv",
+    "mk",
+    "ml",
+    "mn",
+    "mr",
+    "ms",
+    "my",
+    "nb",
+    "nl",
+    "nn",
+    "no",
+    "pa",
+    "pl",
+    "pt",
+    "pt-BR",
+    "pt-PT",
+    "ro",
+    "ru",
+    "sk",
+    "sl",
+    "so",
+    "sq",
+    "sr",
+    "sv",
+    "sw",
+    "ta",
+    "te",
+    "th",
+    "tl",
+    "tr",
+    "uk",
+    "ur",
+    "vi",
+    "zgh",
+    "zh-CN",
+    "zh-HK",
+    "zh-MO",
+    "zh-TW",
+)
+
+#: Custom text variables a screen may hold per language (Auth0's docs, "Localize Content" of
+#: Customize Signup and Login Prompts: "Up to thirty custom text variables").
+MAX_TEXT_VARIABLES = 30
+
+#: A custom text variable: ``var-<name>``, lower-case words joined by hyphens.
+TEXT_KEY_PATTERN = r"var-[a-z0-9]+(?:-[a-z0-9]+)*"
+
+#: The variables this tool generates for translated button labels start with this.
+SWITCH_TEXT_PREFIX = "var-switch-"
+
+
+def text_reference(key: str) -> str:
+    """How a partial refers to the custom text variable ``key``: ``var-tos`` is
+    ``prompt.screen.texts.varTos`` (Auth0's docs, "Use a Custom Text Variable in a Partial")."""
+    first, *rest = key.split("-")
+    return "prompt.screen.texts." + first + "".join(word[:1].upper() + word[1:] for word in rest)

@@ -17,9 +17,11 @@ from typing import Literal
 from deepdiff import DeepDiff
 
 from reconciler.buttons import ButtonChange, compare_buttons, only_buttons
+from reconciler.catalog import text_reference
 from reconciler.desired import DesiredDocument, Slot
 from reconciler.documents import Document, DocumentKey, DocumentKind
 from reconciler.markup import canonical, parse_items
+from reconciler.model import SwitchButton
 
 Action = Literal["create", "update", "delete"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
@@ -88,8 +90,14 @@ def _root_slots(diff: DeepDiff, report: str) -> Iterator[Slot]:
 def _buttons(desired: DesiredDocument, slot: Slot, live_text: str) -> tuple[ButtonChange, ...]:
     if desired.key.kind != "partials":
         return ()
-    new = only_buttons(desired.items.get(slot, ()))
-    old = only_buttons(parse_items(live_text))
+    items = desired.items.get(slot, ())
+    new = only_buttons(items)
+    known = {
+        text_reference(i.text_key): i.text_key
+        for i in items
+        if isinstance(i, SwitchButton) and i.text_key
+    }
+    old = only_buttons(parse_items(live_text, known))
     if new is None or old is None:
         return ()
     return compare_buttons(old, new)

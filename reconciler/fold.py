@@ -32,9 +32,16 @@ from reconciler.desired import desired_documents
 from reconciler.diff import diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.errors import ConfigError
-from reconciler.importer import INDENT, NotAdopted, declarable, item_lines
+from reconciler.importer import (
+    INDENT,
+    NotAdopted,
+    declarable,
+    item_lines,
+    text_keys_of,
+    translate,
+)
 from reconciler.markup import canonical, equivalent, parse_items
-from reconciler.model import DesiredPrompt, Item, TenantConfig
+from reconciler.model import DesiredPrompt, Item, SwitchButton, TenantConfig
 from reconciler.render import render_item, render_items
 
 _HINT = "the file's layout is one the fold cannot edit safely; run import and merge by hand"
@@ -124,6 +131,14 @@ def _declared(spec: PromptSpec, body: Node, key_line: int) -> Iterator[_Declared
             yield _Declared(spec.default_screen, key, value, line)
 
 
+def _keys(items: Sequence[Item]) -> list[str]:
+    """What must match for an item to keep its text: its spelling and its translations."""
+    return [
+        canonical(render_item(i)) + (repr(i.translations) if isinstance(i, SwitchButton) else "")
+        for i in items
+    ]
+
+
 def _list_edit(
     lines: _Lines, declared: _Declared, old: Sequence[Item], new: Sequence[Item]
 ) -> _Edit:
@@ -148,12 +163,7 @@ def _list_edit(
         key_line = declared.key_line
         head = lines.lines[key_line].rstrip() + " []"
         return _Edit(key_line, ends[-1], (head, *lines.lines[key_line + 1 : starts[0]]))
-    matcher = difflib.SequenceMatcher(
-        None,
-        [canonical(render_item(i)) for i in old],
-        [canonical(render_item(i)) for i in new],
-        autojunk=False,
-    )
+    matcher = difflib.SequenceMatcher(None, _keys(old), _keys(new), autojunk=False)
     body: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -240,7 +250,8 @@ def fold(
         assert spec is not None
         document = live[key]
         node, key_line = nodes[prompt.name]
-        result = _fold_prompt(lines, spec, prompt, node, key_line, document, adopt)
+        texts = [d for k, d in live.items() if k.kind == "custom-text" and k.prompt == prompt.name]
+        result = _fold_prompt(lines, spec, prompt, node, key_line, document, texts, adopt)
         edits += result[0]
         updated += result[1]
         adopted += result[2]
@@ -262,6 +273,7 @@ def _fold_prompt(
     node: Node,
     key_line: int,
     document: Document,
+    texts: Sequence[Document],
     adopt: bool,
 ) -> tuple[list[_Edit], list[str], list[str], list[NotAdopted]]:
     edits: list[_Edit] = []
@@ -273,9 +285,11 @@ def _fold_prompt(
     for (screen, point), old in declared_items.items():
         address = f"{prompt.name}/{screen}/{point}"
         html = document.get(screen, point) or ""
-        if equivalent(render_items(old), html) or (screen, point) not in places:
+        new = translate(parse_items(html, text_keys_of(texts, screen)), texts, screen)
+        if (screen, point) not in places or (
+            equivalent(render_items(old), html) and _keys(old) == _keys(new)
+        ):
             continue
-        new = parse_items(html)
         reason = declarable(point, new)
         if reason is not None:
             left_out.append(NotAdopted(address, len(html), reason + "; the file keeps its items"))
@@ -292,7 +306,7 @@ def _fold_prompt(
             if not (owned or adopt):
                 left_out.append(NotAdopted(address, len(html), "the file does not declare it"))
                 continue
-            items = parse_items(html)
+            items = translate(parse_items(html, text_keys_of(texts, screen)), texts, screen)
             reason = declarable(point, items)
             if screen not in spec.screens or point not in spec.insertion_points:
                 reason = "the catalogue does not know it (declare the prompt in extra_prompts)"

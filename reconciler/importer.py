@@ -15,7 +15,7 @@ Output is deterministic: prompts sorted by name, screens and insertion points in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -26,6 +26,7 @@ from reconciler.catalog import (
     STANDARD_INSERTION_POINTS,
     PromptSpec,
     prompt_spec,
+    text_reference,
 )
 from reconciler.documents import Document
 from reconciler.markup import parse_items
@@ -87,19 +88,45 @@ class NotAdopted:
         return f"not adopted: {self.address} ({self.length} chars): {self.reason}"
 
 
+def text_keys_of(texts: Sequence[Document], screen: str) -> dict[str, str]:
+    """Reference -> custom text key, for every variable the live custom text of ``screen``
+    holds in any language (what ``parse_items`` needs to see translated buttons)."""
+    return {text_reference(key): key for doc in texts for key in doc.screens.get(screen, {})}
+
+
+def translate(items: Sequence[Item], texts: Sequence[Document], screen: str) -> tuple[Item, ...]:
+    """Translated buttons with their label map read from the live custom text (``texts``, one
+    document per language of the prompt)."""
+    translated: list[Item] = []
+    for item in items:
+        if isinstance(item, SwitchButton) and item.text_key is not None:
+            pairs = tuple(
+                sorted(
+                    (doc.key.language or "", text)
+                    for doc in texts
+                    if (text := doc.get(screen, item.text_key))
+                )
+            )
+            item = replace(item, translations=pairs)
+        translated.append(item)
+    return tuple(translated)
+
+
 def prompt_from_document(
-    document: Document, spec: PromptSpec | None = None
+    document: Document, spec: PromptSpec | None = None, texts: Sequence[Document] = ()
 ) -> tuple[DesiredPrompt, list[NotAdopted]]:
-    """The desired prompt that reproduces a live document, and the partials it cannot declare
-    (they stay unmanaged). Empty partials are left out."""
+    """The desired prompt that reproduces a live partials document (``texts``: the prompt's live
+    custom text documents, for translated buttons), and the partials it cannot declare (they
+    stay unmanaged). Empty partials are left out."""
     spec = spec or PROMPTS.get(document.key.prompt)
     screens = []
     left_out: list[NotAdopted] = []
     for screen in _ordered(document.screens, spec.screens if spec else ()):
         partials = document.screens[screen]
         points = []
+        keys = text_keys_of(texts, screen)
         for point in _ordered(partials, spec.insertion_points if spec else ()):
-            items = parse_items(partials[point])
+            items = translate(parse_items(partials[point], keys), texts, screen)
             reason = declarable(point, items)
             if reason is not None:
                 address = f"{document.key}/{screen}/{point}"
@@ -127,15 +154,18 @@ def import_tenant_yaml(
     credentials: Credentials,
     documents: Sequence[Document],
     custom_domain: str | None = None,
+    texts: Sequence[Document] = (),
     schema_ref: str = "../schemas/tenant.schema.json",
 ) -> tuple[str, list[NotAdopted]]:
-    """A tenant file declaring what the live partials ``documents`` hold, and what it leaves
-    out because a tenant file cannot declare it."""
+    """A tenant file declaring what the live partials ``documents`` hold (with ``texts``, the
+    live custom text, translated buttons become label maps), and what it leaves out because a
+    tenant file cannot declare it."""
     _check_unique(documents)
     prompts: list[DesiredPrompt] = []
     left_out: list[NotAdopted] = []
     for document in sorted(documents, key=lambda d: d.key):
-        prompt, skipped = prompt_from_document(document)
+        own = [t for t in texts if t.key.prompt == document.key.prompt]
+        prompt, skipped = prompt_from_document(document, texts=own)
         left_out += skipped
         if prompt.screens:
             prompts.append(prompt)
@@ -270,7 +300,11 @@ def item_lines(item: Item, indent: int) -> list[str]:
     lines: list[str] = []
     for key, value in item_to_data(item).items():
         prefix = " " * indent + ("- " if not lines else "  ") + f"{key}:"
-        if key == "raw" and value is not None:
+        if key == "label" and isinstance(item, SwitchButton) and item.translations:
+            lines.append(prefix)
+            pad = " " * (indent + 2 * INDENT)
+            lines += [f"{pad}{language}: {_scalar(text)}" for language, text in item.translations]
+        elif key == "raw" and value is not None:
             block = _literal_block(value, indent + 2 * INDENT)
             lines += (
                 [f"{prefix} {block[0]}", *block[1:]] if block else [f"{prefix} {_scalar(value)}"]

@@ -35,7 +35,7 @@ in the label or attributes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from html.parser import HTMLParser
@@ -73,6 +73,11 @@ _CASE_INSENSITIVE_VALUES = frozenset({("form", "method"), ("input", "type"), ("b
 _WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 _LIQUID = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
 _LIQUID_IN_NAME = re.compile(r"\{[{%]|[}%]\}")
+_TRANSLATED_LABEL = re.compile(
+    r"\{\{[ \t\n\r\f]*(prompt\.screen\.texts\.[A-Za-z0-9]+)[ \t\n\r\f]*\|[ \t\n\r\f]*default:"
+    r'[ \t\n\r\f]*"(.*)"[ \t\n\r\f]*\}\}',
+    re.DOTALL,
+)
 _STATE_VALUE = re.compile(r"\{\{[ \t\n\r\f]*state[ \t\n\r\f]*\}\}")
 _CONNECTION_NAME = re.compile(CONNECTION_NAME_PATTERN)
 _SPACES = tuple(HTML_WHITESPACE)
@@ -435,15 +440,20 @@ def _spell_liquid(match: re.Match[str]) -> str:
 # --- switch buttons -------------------------------------------------------------------------
 
 
-def parse_items(html: str) -> tuple[Item, ...]:
+def parse_items(html: str, text_keys: Mapping[str, str] | None = None) -> tuple[Item, ...]:
     """The items of a partial: switch forms as ``SwitchButton``, the rest as ``RawPartial``.
+
+    A button whose label is a custom text variable with a fallback (``{{ prompt.screen.texts.
+    varSwitchEmail | default: "..." }}``, as ``render`` writes translated buttons) is a button
+    only when ``text_keys`` (reference -> custom text key, from the live custom text) knows the
+    variable; its ``text_key`` is then set, its translations are the caller's to fill.
 
     Raw text is kept as written, trimmed of surrounding whitespace; whitespace-only stretches
     are dropped. ``render_items(parse_items(html))`` is always ``equivalent`` to ``html``.
     """
     items: list[Item] = []
     cursor = 0
-    for start, end, button in _switch_forms(html, _tokenize(html)):
+    for start, end, button in _switch_forms(html, _tokenize(html), text_keys or {}):
         _append_raw(items, html[cursor:start])
         items.append(button)
         cursor = end
@@ -467,14 +477,16 @@ def _whole_as_raw(html: str) -> tuple[Item, ...]:
     return (RawPartial(stripped if equivalent(stripped, html) else html),)
 
 
-def _switch_forms(html: str, tokens: Sequence[_Token]) -> Iterator[tuple[int, int, SwitchButton]]:
+def _switch_forms(
+    html: str, tokens: Sequence[_Token], text_keys: Mapping[str, str]
+) -> Iterator[tuple[int, int, SwitchButton]]:
     """``(start, end, button)`` for each top-level switch form, in source order."""
     open_elements: list[str] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if not open_elements and _is_start(token, "form"):
-            found = _switch_form_at(html, tokens, i)
+            found = _switch_form_at(html, tokens, i, text_keys)
             if found is not None:
                 end_index, start, end, button = found
                 yield start, end, button
@@ -492,7 +504,7 @@ def _track_open_elements(open_elements: list[str], token: _Token) -> None:
 
 
 def _switch_form_at(
-    html: str, tokens: Sequence[_Token], i: int
+    html: str, tokens: Sequence[_Token], i: int, text_keys: Mapping[str, str]
 ) -> tuple[int, int, int, SwitchButton] | None:
     end_index = next(
         (j for j in range(i + 1, len(tokens)) if _is_end(tokens[j], "form")),
@@ -500,7 +512,7 @@ def _switch_form_at(
     )
     if end_index is None:
         return None
-    button = _switch_button(tokens[i : end_index + 1])
+    button = _switch_button(tokens[i : end_index + 1], text_keys)
     if button is None or not _separated(tokens, i, end_index):
         return None
     start = tokens[i].offset
@@ -519,7 +531,15 @@ def _separated(tokens: Sequence[_Token], first: int, last: int) -> bool:
     return not (after is not None and after.kind == "text" and not after.value.startswith(_SPACES))
 
 
-def _switch_button(form: Sequence[_Token]) -> SwitchButton | None:
+def _translated(label: str, text_keys: Mapping[str, str]) -> tuple[str, str] | None:
+    """(custom text key, fallback label) of a translated label, when the variable is known."""
+    match = _TRANSLATED_LABEL.fullmatch(label.strip(HTML_WHITESPACE))
+    if match is None or match.group(1) not in text_keys:
+        return None
+    return text_keys[match.group(1)], match.group(2)
+
+
+def _switch_button(form: Sequence[_Token], text_keys: Mapping[str, str]) -> SwitchButton | None:
     """The button a form's tokens spell, if they are exactly a documented switch form."""
     tokens = [t for t in form if t.kind != "text" or t.value.strip(HTML_WHITESPACE)]
     if len(tokens) < 6 or not _is_switch_form_tag(tokens[0]):
@@ -532,14 +552,21 @@ def _switch_button(form: Sequence[_Token]) -> SwitchButton | None:
         return None
     attrs = _switch_button_attrs(tokens[3])
     label = _label(tokens[4:])
-    if attrs is None or label is None or _has_liquid(label, *attrs.values()):
+    if attrs is None or label is None or _has_liquid(*attrs.values()):
         return None
+    text_key = None
+    if _has_liquid(label):
+        translated = _translated(label, text_keys)
+        if translated is None or _has_liquid(translated[1]):
+            return None
+        text_key, label = translated
     return SwitchButton(
         connection=connection,
         label=label,
         id=attrs.get("id"),
         css_class=attrs.get("class"),
         style=attrs.get("style"),
+        text_key=text_key,
     )
 
 

@@ -6,6 +6,7 @@ between is one of these frozen dataclasses (live documents: ``reconciler.documen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,13 +25,31 @@ DEFAULT_BUTTON_ID = "switchConnectionButton"
 
 @dataclass(frozen=True)
 class SwitchButton:
-    """A button that switches the login transaction to another connection."""
+    """A button that switches the login transaction to another connection.
+
+    A translated button (a label map in the tenant file) shows the custom text variable
+    ``text_key`` of the page's language; ``label`` is the fallback where a language has none.
+    """
 
     connection: str
     label: str
     id: str | None = DEFAULT_BUTTON_ID
     css_class: str | None = None
     style: str | None = DEFAULT_BUTTON_STYLE
+    text_key: str | None = None
+    translations: tuple[tuple[str, str], ...] = ()
+    """(language, label) of a label map, sorted by language."""
+
+    def text(self, language: str) -> str | None:
+        return dict(self.translations).get(language)
+
+
+@dataclass(frozen=True)
+class DeclaredText:
+    """A custom text variable a file declares for its raw items: (language, text) pairs."""
+
+    key: str
+    translations: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -54,12 +73,22 @@ class DesiredInsertionPoint:
 
 @dataclass(frozen=True)
 class DesiredScreen:
-    """A screen of a prompt. ``exclusive`` means the file owns every insertion point of it."""
+    """A screen of a prompt. ``exclusive`` means the file owns every insertion point of it;
+    ``texts`` are custom text variables the file declares for it."""
 
     name: str
     insertion_points: tuple[DesiredInsertionPoint, ...]
     exclusive: bool = False
     location: SourceLocation | None = None
+    texts: tuple[DeclaredText, ...] = ()
+
+    def buttons(self) -> tuple[SwitchButton, ...]:
+        return tuple(
+            item
+            for point in self.insertion_points
+            for item in point.items
+            if isinstance(item, SwitchButton)
+        )
 
 
 @dataclass(frozen=True)
@@ -140,7 +169,23 @@ class TenantConfig:
     safety: SafetyLimits = SafetyLimits()
     custom_domain: str | None = None
     applications: tuple[str, ...] = ()
+    default_language: str | None = None
+    """The language whose label a translated button falls back to (else the tenant's)."""
     warnings: tuple[ConfigError, ...] = field(default=(), compare=False, repr=False)
+
+    def languages(self) -> tuple[str, ...]:
+        """Every language the file's label maps and texts name, sorted."""
+        found = {
+            language
+            for prompt in self.prompts
+            for screen in prompt.screens
+            for pairs in (
+                *(b.translations for b in screen.buttons()),
+                *(t.translations for t in screen.texts),
+            )
+            for language, _ in pairs
+        }
+        return tuple(sorted(found))
 
     def prompt(self, name: str) -> DesiredPrompt | None:
         return next((p for p in self.prompts if p.name == name), None)
@@ -157,6 +202,7 @@ class TenantConfig:
                 "allow_empty_prompt": self.safety.allow_empty_prompt,
             },
             "applications": list(self.applications),
+            "default_language": self.default_language,
             "extra_prompts": {
                 name: {
                     "screens": list(spec.screens),
@@ -181,6 +227,8 @@ def _item_json(item: Item) -> dict[str, str | None]:
         "id": item.id,
         "class": item.css_class,
         "style": item.style,
+        "text_key": item.text_key,
+        "translations": json.dumps(item.translations) if item.translations else None,
     }
 
 
@@ -192,6 +240,7 @@ def _prompt_json(prompt: DesiredPrompt) -> dict[str, object]:
             {
                 "name": screen.name,
                 "exclusive": screen.exclusive,
+                "texts": [[text.key, list(text.translations)] for text in screen.texts],
                 "insertion_points": [
                     {"name": point.name, "items": [_item_json(i) for i in point.items]}
                     for point in screen.insertion_points

@@ -23,9 +23,10 @@ from reconciler.backups import Backup, BackupStore
 from reconciler.catalog import PROMPTS, prompt_spec
 from reconciler.checks import CHEAP, DoctorReport, TenantDiagnosis, TenantFacts, run_checks
 from reconciler.config import load_tenant, load_tenants, parse_tenant
-from reconciler.desired import desired_documents
-from reconciler.documents import DocumentKey
+from reconciler.desired import Locales, desired_documents, uses_custom_text
+from reconciler.documents import Document, DocumentKey
 from reconciler.errors import (
+    ApiError,
     Auth0PartialsError,
     PlanFileError,
     StalePlanError,
@@ -156,10 +157,11 @@ def plan_one(
     connection read per switch target, on the global bucket) and their failures become the
     plan's warnings."""
     source = source_of(config)
-    keys = sorted((targets or Targets()).documents(config))
-    session.listener(TenantStarted(config.name, len(keys)))
     try:
         session.cancellation.check()
+        locales, notes = tenant_locales(config, session)
+        keys = sorted((targets or Targets()).documents(config, locales))
+        session.listener(TenantStarted(config.name, len(keys)))
         reads = read_documents(_reader(session, config), keys)
         planned = plan_tenant(
             config,
@@ -167,12 +169,36 @@ def plan_one(
             {key: read.document for key, read in reads.items()},
             read_at={key: read.read_at for key, read in reads.items()},
             only=frozenset(keys),
+            locales=locales,
         )
     except Exception as exc:  # one tenant's failure never hides the others
         return TenantPlan(source=source, config=config, error=_failure(exc))
-    if not checks:
-        return planned
-    return replace(planned, warnings=_cheap_warnings(config, session))
+    warnings = (*notes, *(_cheap_warnings(config, session) if checks else ()))
+    return replace(planned, warnings=warnings)
+
+
+def tenant_locales(
+    config: TenantConfig, session: Session
+) -> tuple[Locales | None, tuple[str, ...]]:
+    """The tenant's enabled languages, read once (``GET /api/v2/tenants/settings``, global
+    bucket) when the file translates labels; otherwise nothing is read. A client without
+    ``read:tenant_settings`` plans the file's own languages only, with a warning."""
+    if not uses_custom_text(config):
+        return None, ()
+    try:
+        settings = session.client(config).get_json(
+            "tenants/settings", {"fields": "enabled_locales", "include_fields": "true"}
+        )
+    except ApiError as exc:
+        if exc.status != 403:
+            raise
+        return Locales(), (
+            "the tenant's enabled languages could not be read (grant read:tenant_settings): "
+            "custom text is planned for the file's languages only",
+        )
+    enabled = settings.get("enabled_locales") if isinstance(settings, dict) else None
+    languages = tuple(str(x) for x in enabled) if isinstance(enabled, list) else ()
+    return Locales(languages), ()
 
 
 def _cheap_warnings(config: TenantConfig, session: Session) -> tuple[str, ...]:
@@ -357,12 +383,14 @@ def replan_saved(
         keys = [d.key for d in tenant.documents]
         session.listener(TenantStarted(tenant.config.name, len(keys)))
         reads = read_documents(_reader(session, tenant.config), keys)
+        languages = tuple(sorted({k.language for k in keys if k.language is not None}))
         fresh = plan_tenant(
             tenant.config,
             tenant.source,
             {k: r.document for k, r in reads.items()},
             read_at={k: r.read_at for k, r in reads.items()},
             only=frozenset(keys),
+            locales=Locales(languages),
         )
         problems = _differences(tenant, fresh, reads)
         return fresh, problems
@@ -444,17 +472,46 @@ def import_tenant(
     what the live partials hold (every catalogue prompt unless ``prompts``). The text is checked
     to load as a tenant file before it is returned."""
     keys = [DocumentKey.partials(p) for p in (prompts or PROMPTS)]
-    documents, skipped = read_available(session.client(config), keys)
+    client = session.client(config)
+    documents, skipped = read_available(client, keys)
     found = [d for d in documents.values() if not d.is_empty()]
+    texts = _live_texts(config, session, [d for d in found if _translated(d)])
     text, left_out = import_tenant_yaml(
         tenant=config.name,
         domain=config.domain,
         custom_domain=config.custom_domain,
         credentials=config.credentials,
         documents=found,
+        texts=texts,
     )
     parse_tenant(text, Path(f"{config.name}.yaml"))  # never hand out a file validate refuses
     return Imported(text, tuple(documents), tuple(skipped), tuple(left_out))
+
+
+def _translated(document: Document) -> bool:
+    """Whether a partials document has buttons labelled by custom text variables."""
+    return any(
+        "prompt.screen.texts." in html
+        for slots in document.screens.values()
+        for html in slots.values()
+    )
+
+
+def _live_texts(
+    config: TenantConfig, session: Session, documents: Sequence[Document]
+) -> list[Document]:
+    """The custom text, in every language the tenant enables, of the prompts of ``documents``
+    (one GET each, global bucket; nothing when no document has translated buttons)."""
+    if not documents:
+        return []
+    settings = session.client(config).get_json(
+        "tenants/settings", {"fields": "enabled_locales", "include_fields": "true"}
+    )
+    enabled = settings.get("enabled_locales") if isinstance(settings, dict) else None
+    languages = [str(x) for x in enabled] if isinstance(enabled, list) else []
+    keys = [DocumentKey.custom_text(d.key.prompt, lang) for d in documents for lang in languages]
+    reads = read_documents(_reader(session, config), keys)
+    return [read.document for read in reads.values()]
 
 
 def update_tenant_file(

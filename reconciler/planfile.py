@@ -29,6 +29,7 @@ from typing import Any
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from reconciler.config.schema import packaged_schema
+from reconciler.desired import Locales
 from reconciler.documents import Document, DocumentKey, canonical_json, sha256_of
 from reconciler.errors import PlanFileError
 from reconciler.files import PRIVATE, write_atomic
@@ -208,7 +209,8 @@ def bind(saved: SavedPlan, load: Callable[[str], TenantConfig]) -> tuple[BoundTe
                 raise _fail(saved.path, f"{where}: the file and the plan disagree on its {words}")
         if config.digest() != tenant.config_digest:
             raise _fail(saved.path, f"{where}: the file changed since the plan was made")
-        managed = Targets.of(saved.targets).documents(config)
+        languages = tuple(sorted({d.key.language for d in tenant.documents if d.key.language}))
+        managed = Targets.of(saved.targets).documents(config, Locales(languages))
         foreign = [str(d.key) for d in tenant.documents if d.key not in managed]
         if foreign:
             raise _fail(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler import __version__
-from reconciler.desired import desired_documents
+from reconciler.desired import Locales, desired_documents
 from reconciler.diff import ACTIONS, Change, DocumentDiff, Unmanaged, diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.model import SafetyLimits, TenantConfig
@@ -61,6 +61,8 @@ class TenantPlan:
     """The tenant file, as a path relative to the folder the run started from."""
     config: TenantConfig = field(repr=False)
     """The loaded tenant file: where credentials, endpoints and limits come from."""
+    locales: Locales | None = field(default=None, compare=False, repr=False)
+    """The tenant's languages as read for this plan (custom text), in memory only."""
     documents: tuple[DocumentPlan, ...] = ()
     error: str | None = None
     warnings: tuple[str, ...] = ()
@@ -223,6 +225,7 @@ def plan_tenant(
     *,
     read_at: Mapping[DocumentKey, float] | None = None,
     only: frozenset[DocumentKey] | None = None,
+    locales: Locales | None = None,
 ) -> TenantPlan:
     """Pure: the tenant's plan from its file and the live documents it manages.
 
@@ -230,12 +233,15 @@ def plan_tenant(
     each planned document.
     """
     documents = []
-    for desired in desired_documents(config):
+    for desired in desired_documents(config, locales):
         if only is not None and desired.key not in only:
             continue
         current = live[desired.key]
         diff = diff_document(desired, current)
         documents.append(DocumentPlan.of(diff, current, (read_at or {}).get(desired.key)))
     return TenantPlan(
-        source=source, config=config, documents=tuple(sorted(documents, key=lambda d: d.key))
+        source=source,
+        config=config,
+        documents=tuple(sorted(documents, key=lambda d: d.key)),
+        locales=locales,
     )

@@ -1,7 +1,8 @@
 """Safety limits: how much one apply may delete without ``--allow-destroy``.
 
 The limits come from each tenant file (``safety.max_deletes``, default 3;
-``safety.allow_empty_prompt``, default false), never from a saved plan.
+``safety.allow_empty_prompt``, default false), never from a saved plan. They count partials: the
+only custom text a file deletes is the button labels it stopped translating.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ def tenant_violations(
 ) -> list[str]:
     """Why writing ``documents`` (default: the tenant's documents to write) needs
     --allow-destroy; empty when they are within the tenant's limits."""
-    writing = list(tenant.to_write if documents is None else documents)
+    writing = [
+        d
+        for d in (tenant.to_write if documents is None else documents)
+        if d.key.kind == "partials"  # custom text only loses the variables this tool named
+    ]
     problems: list[str] = []
     deletes = sum(c.action == "delete" for d in writing for c in d.changes)
     if deletes > tenant.safety.max_deletes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reconciler.desired import desired_documents
+from reconciler.desired import Locales, desired_documents
 from reconciler.documents import DocumentKey
 from reconciler.errors import Auth0PartialsError
 from reconciler.model import TenantConfig
@@ -27,10 +27,15 @@ class Targets:
                 return True
         return False
 
-    def documents(self, config: TenantConfig) -> frozenset[DocumentKey]:
-        """The documents of ``config`` this run touches."""
+    def documents(
+        self, config: TenantConfig, locales: Locales | None = None
+    ) -> frozenset[DocumentKey]:
+        """The documents of ``config`` this run touches (``locales``: the tenant's languages,
+        for its custom text documents)."""
         return frozenset(
-            d.key for d in desired_documents(config) if self.selects(config.name, d.key.prompt)
+            d.key
+            for d in desired_documents(config, locales)
+            if self.selects(config.name, d.key.prompt)
         )
 
     def select(self, configs: Sequence[TenantConfig]) -> list[TenantConfig]:

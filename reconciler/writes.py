@@ -102,7 +102,9 @@ def _fresh(
 
 
 def _remerge(tenant: TenantPlan, read: LiveRead) -> DocumentPlan:
-    desired = next(d for d in desired_documents(tenant.config) if d.key == read.document.key)
+    desired = next(
+        d for d in desired_documents(tenant.config, tenant.locales) if d.key == read.document.key
+    )
     return DocumentPlan.of(diff_document(desired, read.document), read.document, read.read_at)
 
 
@@ -122,6 +124,30 @@ def _landed(api: DocumentApi, sent: Document, before: Document) -> tuple[Status,
     return "outcome unknown", "a read-back shows a third document: someone else wrote it"
 
 
+def additions_only(planned: DocumentPlan) -> DocumentPlan:
+    """The plan without its deletions: what a custom text document may hold before the
+    partials stop using the variables it deletes."""
+    deletes = [c for c in planned.changes if c.action == "delete"]
+    if not deletes:
+        return planned
+    screens = {s: dict(slots) for s, slots in planned.document.screens.items()}
+    for change in deletes:
+        screens.setdefault(change.screen, {})[change.slot] = change.before or ""
+    kept = tuple(c for c in planned.changes if c.action != "delete")
+    return replace(planned, document=Document(planned.key, screens), changes=kept)
+
+
+def _deletions_after(planned: DocumentPlan, base: Document | None, at: float) -> DocumentPlan:
+    """The deletions of ``planned``, to write once the partials no longer use them; ``base`` is
+    the document written before (the additions), which is what is live then."""
+    deletes = tuple(c for c in planned.changes if c.action == "delete")
+    if base is None:
+        return replace(planned, changes=deletes)
+    return replace(
+        planned, live_fingerprint=base.fingerprint(), changes=deletes, live=base, read_at=at
+    )
+
+
 def apply_tenant(
     tenant: TenantPlan,
     api: DocumentApi,
@@ -134,28 +160,43 @@ def apply_tenant(
 ) -> list[DocumentOutcome]:
     """Write each document ``tenant`` plans to write; stop the tenant at its first failure.
 
+    Custom text is written around the partials that use it, so no page ever refers to a missing
+    variable: new and changed texts first, then the partials, then the texts they stopped using.
     ``check`` raises to stop before the next request (an interrupted run); ``on_outcome`` hears
     each outcome as it happens.
     """
-    pending = sorted(tenant.to_write, key=lambda d: -(d.read_at or 0.0))
+    texts = [d for d in tenant.to_write if d.key.kind == "custom-text"]
+    partials = sorted(
+        (d for d in tenant.to_write if d.key.kind == "partials"), key=lambda d: -(d.read_at or 0.0)
+    )
+    first = [additions_only(d) for d in texts]
+    first = [d for d in first if d.will_write]
+    later = [d for d in texts if any(c.action == "delete" for c in d.changes)]
     written: list[DocumentPlan] = []
     outcomes: list[DocumentOutcome] = []
-
-    def done(outcome: DocumentOutcome) -> None:
-        outcomes.append(outcome)
-        on_outcome(outcome)
-
-    for index, planned in enumerate(pending):
+    steps: list[DocumentPlan] = [*first, *partials]
+    index = 0
+    while index < len(steps) or later:
+        if index == len(steps):
+            bases = {d.key: d.document for d in written if d.key.kind == "custom-text"}
+            steps += [_deletions_after(d, bases.get(d.key), clock()) for d in later]
+            later = []
+            continue
+        planned = steps[index]
         try:
             check()
             outcome = _write_one(tenant, api, planned, written, policy, backups, clock)
         except Auth0PartialsError as exc:
             status: Status = "outcome unknown" if isinstance(exc, WriteOutcomeUnknown) else "failed"
             outcome = DocumentOutcome(tenant.tenant, planned.key, status, str(exc))
-        done(outcome)
+        outcomes.append(outcome)
+        on_outcome(outcome)
+        index += 1
         if outcome.status in ("failed", "outcome unknown"):
-            for rest in pending[index + 1 :]:
-                done(DocumentOutcome(tenant.tenant, rest.key, "not attempted"))
+            for rest in [*steps[index:], *later]:
+                skipped = DocumentOutcome(tenant.tenant, rest.key, "not attempted")
+                outcomes.append(skipped)
+                on_outcome(skipped)
             break
         if outcome.status == "written" and outcome.plan is not None:
             written.append(outcome.plan)
@@ -229,7 +270,7 @@ def verify_written(
 ) -> list[DocumentOutcome]:
     """``apply --verify``: read each written document again; a document whose declared content
     is gone (another writer, a late PUT) becomes ``failed``, naming the slots."""
-    desired = {d.key: d for d in desired_documents(tenant.config)}
+    desired = {d.key: d for d in desired_documents(tenant.config, tenant.locales)}
     checked: list[DocumentOutcome] = []
     for outcome in outcomes:
         if outcome.status != "written" or outcome.key not in desired:

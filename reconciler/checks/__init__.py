@@ -23,6 +23,7 @@ from reconciler.checks.rules import (
     connection_kind,
     custom_domain,
     identifier_first,
+    languages,
     nested_form,
     page_template,
     prompt_available,
@@ -59,6 +60,7 @@ CHECKS: Mapping[CheckId, Rule] = {
     "connection-kind": connection_kind,
     "connection-enabled": connection_enabled,
     "nested-form": nested_form,
+    "languages": languages,
     "scopes": scopes,
 }
 

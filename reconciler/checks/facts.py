@@ -16,6 +16,7 @@ The reads, and the scope each needs:
 ``GET /api/v2/connections?name=NAME``                  read:connections (one per target)
 ``GET /api/v2/connections/{id}/clients``               read:connections (one per target)
 ``GET /api/v2/clients`` (pages of 100)                 read:clients
+``GET /api/v2/tenants/settings`` (label languages)     read:tenant_settings
 ====================================================  =====================
 """
 
@@ -132,6 +133,13 @@ class TenantFacts:
             return answer if isinstance(answer, str) else None
 
         return self._read("template", read)
+
+    def tenant_settings(self) -> dict[str, Any] | Unreadable:
+        def read() -> dict[str, Any]:
+            answer = self._api.get_json("tenants/settings")
+            return answer if isinstance(answer, dict) else {}
+
+        return self._read("tenant-settings", read)
 
     def prompt_settings(self) -> dict[str, Any] | Unreadable:
         def read() -> dict[str, Any]:

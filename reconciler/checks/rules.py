@@ -387,6 +387,47 @@ def _enabled_for(
     return [CheckResult("connection-enabled", "pass", name, evidence)]
 
 
+def languages(config: TenantConfig, facts: TenantFacts) -> list[CheckResult]:
+    """Translated labels: each of their languages enabled on the tenant (else nobody sees it),
+    and each enabled language covered by every translated label (else the fallback shows)."""
+    used = config.languages()
+    if not used:
+        return []
+    settings = facts.tenant_settings()
+    if isinstance(settings, Unreadable):
+        return [_unknown("languages", config.name, settings)]
+    enabled = [str(x) for x in settings.get("enabled_locales") or []]
+    results = [
+        CheckResult(
+            "languages",
+            "fail",
+            language,
+            f"labels are translated into {language}, which the tenant does not enable "
+            f"(enabled: {', '.join(enabled) or 'none'}): nobody sees them",
+            f"enable {language} under Settings > Languages, or drop it from the label maps",
+        )
+        for language in used
+        if language not in enabled
+    ]
+    for prompt, screen, _, button in _targets(config):
+        if not button.translations:
+            continue
+        lacking = [lang for lang in enabled if button.text(lang) is None]
+        if lacking:
+            results.append(
+                CheckResult(
+                    "languages",
+                    "warn",
+                    f"{prompt}/{screen}/{button.connection}",
+                    f"no label in {', '.join(lacking)}: those users see '{button.label}'",
+                    "add those languages to the label map",
+                )
+            )
+    if not results:
+        results.append(CheckResult("languages", "pass", config.name, ", ".join(used)))
+    return results
+
+
 def scopes(config: TenantConfig, facts: TenantFacts) -> list[CheckResult]:
     """The scopes the checks lacked (the other checks report ``unknown`` for them)."""
     missing = sorted({u.scope for u in facts.unreadable})
@@ -399,6 +440,7 @@ def scopes(config: TenantConfig, facts: TenantFacts) -> list[CheckResult]:
             config.name,
             f"the client lacks {', '.join(missing)}: some checks could not run",
             f"grant {', '.join(missing)} to the Machine to Machine application (doctor reads "
-            "read:custom_domains read:branding read:prompts read:connections read:clients)",
+            "read:custom_domains read:branding read:prompts read:connections read:clients, "
+            "and read:tenant_settings for translated labels)",
         )
     ]

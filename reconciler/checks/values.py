@@ -16,9 +16,11 @@ CheckId = Literal[
     "connection-kind",
     "connection-enabled",
     "nested-form",
+    "languages",
     "scopes",
 ]
-Status = Literal["pass", "fail", "unknown"]
+#: ``warn``: worth knowing, but the buttons work (it does not make doctor exit 2).
+Status = Literal["pass", "fail", "warn", "unknown"]
 
 
 @dataclass(frozen=True)

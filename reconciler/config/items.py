@@ -56,8 +56,16 @@ class ItemReader(NodeReader):
         return RawPartial(html)
 
     def switch_button(self, value: dict[str, object], path: YamlPath, point: str) -> Item | None:
-        connection, label = value.get("switch"), value.get("label")
-        if not isinstance(connection, str) or not isinstance(label, str):
+        connection, raw_label = value.get("switch"), value.get("label")
+        if not isinstance(connection, str):
+            return None
+        translations = self.translations(raw_label, (*path, "label"))
+        label = (
+            raw_label
+            if isinstance(raw_label, str)
+            else fallback_label(translations, self.default_language())
+        )
+        if label is None:
             return None
         self.check_connection(connection, (*path, "switch"))
         attributes = {
@@ -68,6 +76,8 @@ class ItemReader(NodeReader):
         }
         for key, text in attributes.items():
             self.check_no_liquid(key, text, (*path, key))
+        for language, text in translations:
+            self.check_no_liquid("label", text, (*path, "label", language))
         if point in INSIDE_MAIN_FORM:
             self.fail(
                 f"a switch button cannot go at {point}: that insertion point is inside the "
@@ -81,7 +91,18 @@ class ItemReader(NodeReader):
             id=attributes["id"],
             css_class=attributes["class"],
             style=attributes["style"],
+            translations=translations,
         )
+
+    def translations(self, value: object, path: YamlPath) -> tuple[tuple[str, str], ...]:
+        """A label map's (language, text) pairs, sorted; () for a plain label."""
+        if not isinstance(value, dict):
+            return ()
+        return tuple(sorted((str(k), v) for k, v in value.items() if isinstance(v, str) and v))
+
+    def default_language(self) -> str | None:
+        value = self.root.get("default_language")
+        return value if isinstance(value, str) else None
 
     def check_connection(self, connection: str, path: YamlPath) -> None:
         if connection in PASSWORDLESS_CONNECTIONS:
@@ -107,6 +128,16 @@ class ItemReader(NodeReader):
                     "remove it; if you need Liquid, write the button as a raw item (- raw: ...)",
                 )
                 return
+
+
+def fallback_label(translations: tuple[tuple[str, str], ...], default: str | None) -> str | None:
+    """The label a translated button shows where a language has none: the file's
+    ``default_language``, else English, else the first language of the map."""
+    texts = dict(translations)
+    for language in (default, "en"):
+        if language is not None and language in texts:
+            return texts[language]
+    return translations[0][1] if translations else None
 
 
 def _attribute(value: dict[str, object], key: str, default: str | None) -> str | None:

@@ -228,6 +228,7 @@ class TenantReader(NodeReader):
         self.check_domain(domain, credentials)
         custom_domain = self.root.get("custom_domain")
         applications = self.root.get("applications")
+        default_language = self.root.get("default_language")
         return TenantConfig(
             name=name,
             domain=domain,
@@ -240,6 +241,7 @@ class TenantReader(NodeReader):
             applications=tuple(a for a in applications if isinstance(a, str))
             if isinstance(applications, list)
             else (),
+            default_language=default_language if isinstance(default_language, str) else None,
             warnings=tuple(self.warnings),
         )
 

@@ -9,22 +9,31 @@ settings that contradict each other, and the rendered length of each partial.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reconciler.catalog import (
     DEFAULT_INSERTION_POINT,
     INSIDE_MAIN_FORM,
     MAX_PARTIAL_CHARS,
+    MAX_TEXT_VARIABLES,
     PROMPTS,
     STANDARD_INSERTION_POINTS,
+    SWITCH_TEXT_PREFIX,
     PromptSpec,
     prompt_spec,
 )
 from reconciler.config.items import ItemReader
 from reconciler.config.problems import NodeReader, did_you_mean
 from reconciler.errors import ConfigError, SourceLocation
-from reconciler.model import DesiredInsertionPoint, DesiredPrompt, DesiredScreen
+from reconciler.model import (
+    DeclaredText,
+    DesiredInsertionPoint,
+    DesiredPrompt,
+    DesiredScreen,
+    SwitchButton,
+)
 from reconciler.render import render_items
 from reconciler.yamlsource import YamlDocument, YamlPath
 
@@ -39,6 +48,16 @@ class _ScreenDraft:
     location: SourceLocation
     exclusive: bool | None = None
     points: dict[str, DesiredInsertionPoint] = field(default_factory=dict)
+    texts: list[DeclaredText] = field(default_factory=list)
+    switches: dict[str, int] = field(default_factory=dict)
+    """Translated buttons seen per connection, to name their text variables."""
+
+    def text_key(self, connection: str) -> str:
+        """``var-switch-email`` for the first translated button to ``email`` on this screen,
+        ``var-switch-email-2`` for the second: stable while the buttons keep their order."""
+        slug = re.sub(r"[^a-z0-9]+", "-", connection.lower()).strip("-")
+        count = self.switches[slug] = self.switches.get(slug, 0) + 1
+        return SWITCH_TEXT_PREFIX + slug + (f"-{count}" if count > 1 else "")
 
     def freeze(self, prompt_exclusive: bool) -> DesiredScreen:
         return DesiredScreen(
@@ -46,6 +65,7 @@ class _ScreenDraft:
             insertion_points=tuple(self.points.values()),
             exclusive=bool(self.exclusive) or prompt_exclusive,
             location=self.location,
+            texts=tuple(self.texts),
         )
 
 
@@ -114,7 +134,10 @@ class PromptReader(NodeReader):
         elif isinstance(body, dict):
             exclusive = _flag(body)
             for key, value in body.items():
-                if key != "exclusive":
+                if key == "texts" and spec.default_screen is not None:
+                    draft = self.draft(drafts, spec.default_screen, location)
+                    self.texts(draft, value, (*path, key))
+                elif key != "exclusive":
                     self.prompt_entry(spec, key, value, (*path, key), drafts)
         else:
             return None
@@ -126,6 +149,8 @@ class PromptReader(NodeReader):
                     draft.location,
                     "an exclusive prompt owns all its screens; remove one of the two settings",
                 )
+        for draft in drafts.values():
+            self.check_text_budget(spec.name, draft)
         screens = tuple(draft.freeze(exclusive) for draft in drafts.values())
         return DesiredPrompt(spec.name, screens, exclusive=exclusive, location=location)
 
@@ -199,7 +224,9 @@ class PromptReader(NodeReader):
         for key, value in body.items():
             if key == "exclusive":
                 continue
-            if key in spec.insertion_points:
+            if key == "texts":
+                self.texts(draft, value, (*path, key))
+            elif key in spec.insertion_points:
                 self.point(
                     draft, key, value, (*path, key), self.document.key_location((*path, key))
                 )
@@ -253,7 +280,12 @@ class PromptReader(NodeReader):
             return
         if not isinstance(value, list):
             return
-        items = self.item_reader.items(value, path, name)
+        items = tuple(
+            replace(item, text_key=draft.text_key(item.connection))
+            if isinstance(item, SwitchButton) and item.translations
+            else item
+            for item in self.item_reader.items(value, path, name)
+        )
         rendered = len(render_items(items))
         if rendered > MAX_PARTIAL_CHARS:
             self.fail(
@@ -263,6 +295,39 @@ class PromptReader(NodeReader):
                 "shorten the items, or spread them over other insertion points",
             )
         draft.points[name] = DesiredInsertionPoint(name, items, location)
+
+    def texts(self, draft: _ScreenDraft, value: object, path: YamlPath) -> None:
+        """A screen's declared custom text variables (the schema checks their shape)."""
+        if not isinstance(value, dict):
+            return
+        for key, texts in value.items():
+            if not isinstance(texts, dict) or key.startswith(SWITCH_TEXT_PREFIX):
+                if key.startswith(SWITCH_TEXT_PREFIX):
+                    self.fail(
+                        f"custom text variable {key!r} is in the namespace {SWITCH_TEXT_PREFIX}* "
+                        "that translated buttons use",
+                        self.document.key_location((*path, key)),
+                        "give it another name",
+                    )
+                continue
+            pairs = tuple(sorted((str(k), v) for k, v in texts.items() if isinstance(v, str)))
+            draft.texts.append(DeclaredText(key, pairs))
+
+    def check_text_budget(self, prompt: str, draft: _ScreenDraft) -> None:
+        """At most thirty custom text variables per screen and language (Auth0's limit)."""
+        per_language: dict[str, int] = {}
+        buttons = [i for p in draft.points.values() for i in p.items if isinstance(i, SwitchButton)]
+        for pairs in (*(b.translations for b in buttons), *(t.translations for t in draft.texts)):
+            for language, _ in pairs:
+                per_language[language] = per_language.get(language, 0) + 1
+        for language, count in sorted(per_language.items()):
+            if count > MAX_TEXT_VARIABLES:
+                self.fail(
+                    f"screen '{draft.name}' of prompt '{prompt}' needs {count} custom text "
+                    f"variables in {language}; Auth0 allows at most {MAX_TEXT_VARIABLES}",
+                    draft.location,
+                    "translate fewer labels on this screen, or write some as plain text",
+                )
 
 
 def _flag(body: dict[str, object]) -> bool:

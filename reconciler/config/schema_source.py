@@ -18,9 +18,11 @@ from reconciler.catalog import (
     DEFAULT_INSERTION_POINT,
     INSERTION_POINT_NOTES,
     INSIDE_MAIN_FORM,
+    LANGUAGES,
     NAME_PATTERN,
     PROMPTS,
     STANDARD_INSERTION_POINTS,
+    TEXT_KEY_PATTERN,
     PromptSpec,
 )
 
@@ -47,6 +49,18 @@ def _exclusive(what: str) -> dict[str, Any]:
         "x-hint": "write exclusive: true or exclusive: false, without quotes",
     }
 
+
+_TEXTS = {
+    "type": "object",
+    "description": "Custom text variables the raw items of this screen use (`{{ prompt.screen."
+    "texts.varName }}` for `var-name`): each maps languages to its text. The file owns the "
+    "variables it declares here, per language.",
+    "propertyNames": {
+        "pattern": anchored(TEXT_KEY_PATTERN),
+        "x-hint": "a custom text variable is var-NAME in lower-case words joined by hyphens",
+    },
+    "additionalProperties": {"$ref": "#/$defs/translations"},
+}
 
 _PROMPT_EXCLUSIVE = _exclusive(
     "true: this file owns the whole prompt. Screens and insertion points it does not declare "
@@ -86,7 +100,11 @@ def _screen_def(spec: PromptSpec, screen: str) -> dict[str, Any]:
     return _list_or_mapping(
         f"Screen {screen} of prompt {spec.name}. {goes}; a mapping names insertion points "
         "(and exclusive).",
-        {"exclusive": _SCREEN_EXCLUSIVE, **{p: _point(p) for p in spec.insertion_points}},
+        {
+            "exclusive": _SCREEN_EXCLUSIVE,
+            "texts": _TEXTS,
+            **{p: _point(p) for p in spec.insertion_points},
+        },
         "itemList",
     )
 
@@ -98,6 +116,7 @@ def _prompt_def(spec: PromptSpec) -> dict[str, Any]:
         default = spec.default_insertion_point
         goes = f"A list of items goes to its {default}" if default else "No list directly here"
         properties.update({p: _point(p) for p in spec.insertion_points})
+        properties["texts"] = _TEXTS
         text = (
             f"Prompt {spec.name} (one screen, {spec.default_screen}). {goes}; a mapping names "
             "insertion points directly, or the screen."
@@ -164,11 +183,19 @@ def _fixed_defs() -> dict[str, Any]:
                     "Username-Password-Authentication",
                 },
                 "label": {
-                    "type": "string",
-                    "minLength": 1,
-                    "description": "The button text. Plain text (HTML-escaped); no Liquid.",
-                    "examples": ["Send a secure code by email", "Use Password Instead"],
-                    "x-hint": "write the button text, e.g. label: Use Password Instead",
+                    "type": ["string", "object"],
+                    "if": {"type": "object"},
+                    "then": {"$ref": "#/$defs/translations"},
+                    "else": {"minLength": 1},
+                    "description": "The button text: plain text (HTML-escaped; no Liquid), or a "
+                    "map of languages to texts, kept as custom text variables so each user "
+                    "sees their language.",
+                    "examples": [
+                        "Send a secure code by email",
+                        {"en": "Send a secure code by email", "fr": "Recevoir un code par e-mail"},
+                    ],
+                    "x-hint": "write the button text, e.g. label: Use Password Instead, or a map "
+                    "such as label: {en: Use Password Instead, fr: Utiliser le mot de passe}",
                 },
                 "id": {
                     "type": ["string", "null"],
@@ -220,6 +247,16 @@ def _fixed_defs() -> dict[str, Any]:
             {"exclusive": _PROMPT_EXCLUSIVE},
             "screen",
         ),
+        "translations": {
+            "type": "object",
+            "description": "Texts by language (the languages Universal Login speaks).",
+            "minProperties": 1,
+            "propertyNames": {
+                "enum": list(LANGUAGES),
+                "x-hint": "use a language Universal Login speaks, e.g. en, fr, de, es, pt-BR",
+            },
+            "additionalProperties": {"type": "string", "minLength": 1},
+        },
         "extraPrompt": {
             "type": "object",
             "description": "A prompt the built-in catalogue lacks (or a replacement for a "
@@ -290,6 +327,12 @@ def _top_properties() -> dict[str, Any]:
             "least one application.",
             "examples": [["Acme Web"]],
             "x-hint": "write a list of application names or client ids, e.g. [Acme Web]",
+        },
+        "default_language": {
+            "enum": list(LANGUAGES),
+            "description": "The language whose label a translated button shows where a page's "
+            "language has none. Default: the tenant's default language.",
+            "x-hint": "use a language Universal Login speaks, e.g. en",
         },
         "credentials": {
             "type": "object",

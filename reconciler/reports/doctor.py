@@ -15,8 +15,8 @@ from reconciler.reports.text import Palette, plural, sanitize
 DOCTOR_MARKER = "<!-- auth0-partials:doctor -->"
 FORMAT_VERSION = 1
 
-_MARK = {"pass": "ok", "fail": "FAIL", "unknown": "??"}
-_STYLE = {"pass": "create", "fail": "error", "unknown": "warning"}
+_MARK = {"pass": "ok", "fail": "FAIL", "warn": "warn", "unknown": "??"}
+_STYLE = {"pass": "create", "fail": "error", "warn": "warning", "unknown": "warning"}
 
 
 def verdict(report: DoctorReport) -> str:
