@@ -142,10 +142,12 @@ def test_switching_back_to_a_plain_label_writes_the_partial_before_dropping_text
 ) -> None:
     folder = project(tmp_path, emulator)
     assert cli(folder, "apply", "--auto-approve").code == 0
-    plain = FILE.replace(
-        "      label:\n        en: Send a secure code by email\n        fr: Recevoir un code par e-mail\n",
-        "      label: Send a secure code by email\n",
+    label_map = (
+        "      label:\n"
+        "        en: Send a secure code by email\n"
+        "        fr: Recevoir un code par e-mail\n"
     )
+    plain = FILE.replace(label_map, "      label: Send a secure code by email\n")
     project(tmp_path, emulator, plain)
     emulator.clear_requests()
     assert cli(folder, "apply", "--auto-approve").code == 0
