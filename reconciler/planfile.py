@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,13 +28,15 @@ from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
+from reconciler.buttons import ButtonChange, FieldChange
 from reconciler.config.schema import packaged_schema
 from reconciler.desired import Locales
+from reconciler.diff import Change, Unmanaged
 from reconciler.documents import Document, DocumentKey, canonical_json, sha256_of
 from reconciler.errors import PlanFileError
 from reconciler.files import PRIVATE, write_atomic
-from reconciler.model import TenantConfig
-from reconciler.plans import FORMAT_VERSION, Plan, binding_json
+from reconciler.model import SwitchButton, TenantConfig
+from reconciler.plans import FORMAT_VERSION, DocumentPlan, Plan, TenantPlan, binding_json
 from reconciler.targets import Targets
 
 #: The environment variable holding the key that signs and verifies saved plans.
@@ -219,3 +221,78 @@ def bind(saved: SavedPlan, load: Callable[[str], TenantConfig]) -> tuple[BoundTe
             )
         bound.append(BoundTenant(config, tenant.source, tenant.documents))
     return tuple(bound)
+
+
+# --- whole plans back from JSON (merging shards) ----------------------------------------------
+
+
+def _button_change(data: Mapping[str, Any]) -> ButtonChange:
+    return ButtonChange(
+        kind=data["kind"],
+        button=SwitchButton(data["connection"], data["label"]),
+        position=data["position"],
+        old_position=data["old_position"],
+        fields=tuple(FieldChange(f["name"], f["before"], f["after"]) for f in data["fields"]),
+    )
+
+
+def _document_plan(data: Mapping[str, Any]) -> DocumentPlan:
+    key = DocumentKey.from_json(data)
+    return DocumentPlan(
+        key=key,
+        live_fingerprint=data["live_fingerprint"],
+        document=Document.from_json(key, data["document"]),
+        changes=tuple(
+            Change(
+                c["action"],
+                key,
+                c["screen"],
+                c["slot"],
+                c["before"],
+                c["after"],
+                tuple(_button_change(b) for b in c["buttons"]),
+            )
+            for c in data["changes"]
+        ),
+        unmanaged=tuple(
+            Unmanaged(key, u["screen"], u["slot"], u["length"]) for u in data["unmanaged"]
+        ),
+    )
+
+
+def read_whole(path: Path, *, key: bytes | None, load: Callable[[str], TenantConfig]) -> Plan:
+    """A saved plan as a ``Plan`` to render (checked like ``read_plan``, each tenant file loaded
+    and bound); apply never acts on it: it plans again from the files and a fresh read."""
+    saved = read_plan(path, key=key)
+    bound = {t.source: t for t in bind(saved, load)}
+    data = json.loads(path.read_text("utf-8"))
+    tenants = []
+    for tenant in data["tenants"]:
+        config = (
+            bound[tenant["source"]].config if tenant["source"] in bound else load(tenant["source"])
+        )
+        tenants.append(
+            TenantPlan(
+                source=tenant["source"],
+                config=config,
+                documents=tuple(_document_plan(d) for d in tenant["documents"]),
+                error=tenant["error"],
+                warnings=tuple(tenant["warnings"]),
+            )
+        )
+    return Plan(tuple(tenants), tool_version=data["tool_version"], targets=saved.targets)
+
+
+def merge(plans: Sequence[Plan]) -> Plan:
+    """Shards of one run as one plan: every tenant once, in tenant order."""
+    seen: dict[str, TenantPlan] = {}
+    for plan in plans:
+        for tenant in plan.tenants:
+            if tenant.tenant in seen:
+                raise PlanFileError(
+                    f"tenant {tenant.tenant} is in more than one of the plans merged",
+                    hint="merge the plans of the shards of one run: each tenant is in one shard",
+                )
+            seen[tenant.tenant] = tenant
+    targets = tuple(dict.fromkeys(t for plan in plans for t in plan.targets))
+    return Plan(tuple(seen[name] for name in sorted(seen)), targets=targets)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,32 @@ from reconciler.desired import Locales, desired_documents
 from reconciler.documents import DocumentKey
 from reconciler.errors import Auth0PartialsError
 from reconciler.model import TenantConfig
+
+
+@dataclass(frozen=True)
+class Shard:
+    """``--shard K/N``: the K-th of N stable parts of a fleet, by tenant name.
+
+    A tenant's shard depends on its name and N only (sha256), never on file order or on the
+    other tenants, so N CI jobs each running one shard cover every tenant exactly once.
+    """
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        k, sep, n = text.partition("/")
+        if not sep or not k.isdigit() or not n.isdigit() or not 1 <= int(k) <= int(n):
+            raise ValueError(f"--shard {text!r}: write K/N with 1 <= K <= N, e.g. 2/4")
+        return cls(int(k), int(n))
+
+    def holds(self, tenant: str) -> bool:
+        digest = hashlib.sha256(tenant.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def select(self, configs: Sequence[TenantConfig]) -> list[TenantConfig]:
+        return [c for c in configs if self.holds(c.name)]
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from reconciler.cli.options import (
     Run,
     color,
     format_option,
+    load_configs,
     open_session,
     paths_argument,
     run_options,
     target_option,
-    tenant_paths,
 )
 from reconciler.cli.progress import Printer
 
@@ -46,7 +46,7 @@ def doctor(
     from reconciler.reports.doctor import doctor_json, doctor_markdown, doctor_text
 
     printer = Printer(quiet=run.quiet)
-    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    configs = load_configs(paths, targets, run)
     cancellation = Cancellation()
 
     def work() -> reconciler.DoctorReport:

@@ -46,6 +46,21 @@ def tenant_paths(paths: Sequence[str]) -> list[Path]:
     return [Path(p) for p in (paths or DEFAULT_PATHS)]
 
 
+def load_configs(paths: Sequence[str], targets: Sequence[str], run: Run) -> list[Any]:
+    """The tenant files of a command that reaches tenants: loaded, targeted, sharded."""
+    import reconciler
+    from reconciler.targets import Shard
+
+    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    if run.shard is None:
+        return configs
+    try:
+        shard = Shard.parse(run.shard)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    return shard.select(configs)
+
+
 def state_folder(paths: Sequence[str]) -> Path:
     """``.auth0-partials`` at the root of the git repository holding the tenant files, or
     beside the tenant folder outside a repository, whatever the working directory."""
@@ -97,6 +112,7 @@ class Run:
     deadline: float | None
     quiet: bool
     concurrency: int = 1
+    shard: str | None = None
 
     @property
     def env(self) -> EnvCheck:
@@ -161,6 +177,12 @@ _CONCURRENCY = click.option(
     show_default=True,
     help="Tenants handled at once.",
 )
+_SHARD = click.option(
+    "--shard",
+    metavar="K/N",
+    help="Only the K-th of N stable parts of the tenants (by tenant name), for a CI matrix of "
+    "N jobs; merge their saved plans with `plan --merge`.",
+)
 
 
 def run_options(*, many_tenants: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -176,7 +198,7 @@ def run_options(*, many_tenants: bool) -> Callable[[Callable[..., Any]], Callabl
             return command(run=Run(**values), **options)
 
         wrapped: Callable[..., Any] = with_run
-        for option in reversed((*_RUN_OPTIONS, *((_CONCURRENCY,) if many_tenants else ()))):
+        for option in reversed((*_RUN_OPTIONS, *((_CONCURRENCY, _SHARD) if many_tenants else ()))):
             wrapped = option(wrapped)
         return wrapped
 

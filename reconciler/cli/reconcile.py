@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,14 +13,17 @@ from reconciler.cli.options import (
     Run,
     color,
     format_option,
+    load_configs,
     open_session,
     paths_argument,
     run_options,
     state_folder,
     target_option,
-    tenant_paths,
 )
 from reconciler.cli.progress import Printer
+
+if TYPE_CHECKING:
+    import reconciler
 
 PATHS_HELP = "PATHS are tenant files or folders of them (default: tenants/)."
 
@@ -76,6 +80,15 @@ def _interrupted_plan(signum: int) -> None:
     "the global bucket) whose failures show as warnings.",
 )
 @click.option(
+    "--merge",
+    "merged",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="PLAN.json",
+    help="Merge the saved plans of a CI matrix's shards into one plan (and one comment) "
+    "instead of reading tenants. Repeatable.",
+)
+@click.option(
     "--preview-base-url",
     metavar="URL",
     help="With --format markdown: link the login-page previews (`preview --out DIR`) "
@@ -90,6 +103,7 @@ def plan(
     out_mode: str,
     detailed_exitcode: bool,
     no_checks: bool,
+    merged: tuple[str, ...],
     preview_base_url: str | None,
     run: Run,
 ) -> None:
@@ -99,8 +113,6 @@ def plan(
     scope. Exit 0 (or 2 with --detailed-exitcode when there are changes), 1 on error."""
     import reconciler
     from reconciler.cancel import Cancellation
-    from reconciler.planfile import plan_key, write_plan
-    from reconciler.reports import render_plan
 
     try:
         mode = int(out_mode, 8)
@@ -109,7 +121,13 @@ def plan(
             f"{out_mode!r} is not an octal mode", param_hint="--out-mode"
         ) from None
     printer = Printer(quiet=run.quiet)
-    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    if merged:
+        if paths or targets or run.shard:
+            raise click.UsageError("--merge takes saved plans only: no PATHS, --target or --shard")
+        result, calls = _merged(merged), "API calls: none (merged saved plans)"
+        _show_plan(result, fmt, out, mode, detailed_exitcode, preview_base_url, calls, printer, run)
+        return
+    configs = load_configs(paths, targets, run)
     _warn_config(configs, printer)
     cancellation = Cancellation()
 
@@ -125,11 +143,35 @@ def plan(
             return result, _calls_line(session)
 
     result, calls = run_interruptibly(work, cancellation, _interrupted_plan)
-    click.echo(
-        render_plan(result, fmt, color=color(), preview_base_url=preview_base_url),  # type: ignore[arg-type]
-        nl=False,
-        color=color(),
-    )
+    _show_plan(result, fmt, out, mode, detailed_exitcode, preview_base_url, calls, printer, run)
+
+
+def _merged(paths: tuple[str, ...]) -> reconciler.Plan:
+    from reconciler.config import load_tenant
+    from reconciler.planfile import merge, plan_key, read_whole
+
+    def load(source: str) -> reconciler.TenantConfig:
+        return load_tenant(Path(source), env="skip")
+
+    return merge([read_whole(Path(p), key=plan_key(), load=load) for p in paths])
+
+
+def _show_plan(
+    result: reconciler.Plan,
+    fmt: str,
+    out: str | None,
+    mode: int,
+    detailed_exitcode: bool,
+    preview_base_url: str | None,
+    calls: str,
+    printer: Printer,
+    run: Run,
+) -> None:
+    from reconciler.planfile import plan_key, write_plan
+    from reconciler.reports import render_plan
+
+    text = render_plan(result, fmt, color=color(), preview_base_url=preview_base_url)  # type: ignore[arg-type]
+    click.echo(text, nl=False, color=color())
     if fmt == "text":
         printer.progress(calls)
     if out:
@@ -214,7 +256,7 @@ def apply(
     backups = BackupStore(Path(backup_dir) if backup_dir else state_folder(paths) / "backups")
     printer = Printer(quiet=run.quiet, color=color())
     cancellation = Cancellation()
-    configs = [] if saved else reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    configs = [] if saved else load_configs(paths, targets, run)
     _warn_config(configs, printer)
     if saved:
         bound = reconciler.load_saved(saved)  # refuses a forged or stale plan before any call
@@ -313,7 +355,7 @@ def drift(
     from reconciler.reports import render_drift
 
     printer = Printer(quiet=run.quiet)
-    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    configs = load_configs(paths, targets, run)
     _warn_config(configs, printer)
     cancellation = Cancellation()
 
