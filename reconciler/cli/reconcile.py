@@ -222,6 +222,9 @@ def _confirm(plan: object) -> bool:
     is_flag=True,
     help="Read each written prompt again at the end and fail if its declared content is gone.",
 )
+@click.option(
+    "--no-checks", is_flag=True, help="Skip the cheap checks whose failures show as warnings."
+)
 @run_options(many_tenants=True)
 def apply(
     paths: tuple[str, ...],
@@ -231,6 +234,7 @@ def apply(
     backup_dir: str | None,
     max_read_age: float,
     verify: bool,
+    no_checks: bool,
     run: Run,
 ) -> None:
     """Write the changes: one PUT per changed prompt, each built on a read at most
@@ -286,7 +290,11 @@ def apply(
                 )
                 return report, _calls_line(session)
             result = reconciler.plan(
-                configs, session=session, targets=targets, concurrency=run.concurrency
+                configs,
+                session=session,
+                targets=targets,
+                concurrency=run.concurrency,
+                checks=not no_checks,
             )
             if not result.has_changes and not result.has_errors:
                 show(result)
