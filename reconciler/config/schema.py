@@ -63,10 +63,41 @@ def schema_problems(document: YamlDocument) -> Iterator[ConfigError]:
         yield from _explain(error, document)
 
 
+@cache
+def _hints_by_key() -> Mapping[str, str]:
+    """Every named property's x-hint in the schema, by name: the fix for an error in a
+    sub-schema that has none of its own (``applications[0]``, a prompt given as a number)."""
+    hints: dict[str, str] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for name, child in (node.get("properties") or {}).items():
+                if isinstance(child, dict) and child.get("x-hint"):
+                    hints.setdefault(name, child["x-hint"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tenant_schema())
+    return hints
+
+
+def _hint(schema: Mapping[str, Any], path: YamlPath) -> str | None:
+    own = schema.get("x-hint")
+    if isinstance(own, str):
+        return own
+    keys = [part for part in reversed(path) if isinstance(part, str)]
+    if path and path[0] == "prompts" and len(path) >= 2:
+        keys.append("prompt")
+    return next((_hints_by_key()[k] for k in keys if k in _hints_by_key()), None)
+
+
 def _explain(error: ValidationError, document: YamlDocument) -> Iterator[ConfigError]:
     path: YamlPath = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
-    hint = schema.get("x-hint")
+    hint = _hint(schema, path)
     keyword = error.validator
     if keyword == "required":
         yield from _missing_keys(error, document, path, schema)
@@ -138,6 +169,8 @@ def _constraint_message(error: ValidationError, path: YamlPath) -> str:
         return f"{name} is longer than {limit} characters"
     if keyword == "minItems":
         return f"{name} must list at least {limit} entr{'y' if limit == 1 else 'ies'}"
+    if keyword == "minProperties":
+        return f"{name} must not be empty"
     if keyword == "uniqueItems":
         return f"{name} lists the same entry twice"
     if keyword == "minimum":

@@ -87,6 +87,8 @@ def _point(name: str) -> dict[str, Any]:
 def _list_or_mapping(description: str, properties: dict[str, Any], rest: str) -> dict[str, Any]:
     return {
         "description": description,
+        "x-hint": "write a list of items (- switch: ... / - raw: ...), or a mapping of screens "
+        "and insertion points",
         "type": ["array", "object"],
         "if": {"type": "array"},
         "then": {"$ref": "#/$defs/itemList"},
@@ -336,6 +338,8 @@ def _top_properties() -> dict[str, Any]:
         },
         "credentials": {
             "type": "object",
+            "x-hint": "write credentials: with client_id: ${VAR} and client_secret: ${VAR} "
+            "(or token: ${VAR}) on the lines below, indented",
             "description": "How to authenticate to the Management API: client_id + "
             "client_secret (a machine-to-machine application with read:prompts and "
             "update:prompts), or a ready-made token. Values are ${ENV_VAR} references, never "
@@ -399,6 +403,8 @@ def _top_properties() -> dict[str, Any]:
         },
         "prompts": {
             "type": "object",
+            "x-hint": "under prompts:, give each prompt a list of items or a mapping of its "
+            "screens and insertion points",
             "description": "The partials this file manages, by prompt. Prompts not named here "
             "are left alone.",
             "properties": {name: {"$ref": f"#/$defs/prompt.{name}"} for name in PROMPTS},
