@@ -5,15 +5,21 @@ what to do next. httpx, PyYAML and jsonschema exceptions never travel past the m
 called them.
 
     Auth0PartialsError
-    ├── ConfigError            a tenant file is wrong (file:line:col)
-    ├── ApiError               Auth0 answered with an error (status, method, path, errorCode)
-    │   └── RateLimitError     429 after the retries ran out
-    ├── TransportError         no usable answer: connection, timeout, invalid JSON
+    ├── ConfigError              a tenant file is wrong (file:line:col)
+    │   └── ConfigErrors         several at once (reconciler.yamlsource)
+    ├── ApiError                 Auth0 answered with an error (status, method, path, errorCode)
+    │   └── RateLimitError       429 after the retries ran out
+    ├── TransportError           no usable answer: connection, timeout, size, invalid JSON
     │   └── WriteOutcomeUnknown  a write's answer was lost: it may or may not have landed
-    ├── VerificationError      the document a PUT echoed is not the one we sent
-    ├── PlanFileError          a saved plan cannot be read or its checksum does not match
-    ├── StalePlanError         a prompt changed between plan and apply
-    └── UnsafePlanError        a plan crosses a safety threshold (needs --allow-destroy)
+    ├── BudgetExhausted          the rate budget's next token comes after the run deadline
+    │                            (reconciler.management.ratelimit)
+    ├── VerificationError        the document a PUT echoed is not the one we sent
+    ├── PlanFileError            a saved plan is unreadable, forged, or no longer its files'
+    ├── StalePlanError           a document changed between plan and apply
+    ├── UnsafePlanError          a plan crosses a safety threshold (needs --allow-destroy)
+    ├── Cancelled                the run was interrupted before this step (reconciler.cancel)
+    ├── ApplyCancelled           a person said no to the plan (reconciler.operations)
+    └── EmulatorStateError       the emulator's state file (reconciler.emulator.store)
 """
 
 from __future__ import annotations
