@@ -194,3 +194,18 @@ def test_render_drift_dispatches() -> None:
     assert render_drift(report, "json") == drift_json(report)
     with pytest.raises(ValueError, match="unknown output format"):
         render_drift(report, "yaml")  # type: ignore[arg-type]
+
+
+def test_failed_checks_are_shown_as_in_the_plan_and_are_not_drift() -> None:
+    warning = "connection-exists: connection sms does not exist on the tenant"
+    plan = plan_of(tenant_plan("acme-dev", no_changes("login-password"), warnings=(warning,)))
+    report = drift_report(plan)
+    assert report.status["acme-dev"].status == "in_sync"
+    assert report.exit_code() == EXIT_IN_SYNC
+    assert f"  warning: {warning}\n" in drift_text(report)
+    markdown = drift_markdown(report)
+    assert "| `acme-dev` | ✅ in sync, ⚠️ 1 warning | 0 | 0 | 0 | 0 |" in markdown
+    assert f"- ⚠️ `{warning}`" in markdown
+    data = json.loads(drift_json(report))
+    assert data["tenants"][0]["warnings"] == [warning]
+    assert [e.message for e in DRIFT_SCHEMA.iter_errors(data)] == []
