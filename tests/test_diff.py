@@ -222,9 +222,7 @@ def test_exclusive_prompt_deletes_every_undeclared_point() -> None:
 
 def test_declared_empty_point_is_deleted_and_empty_screen_dropped() -> None:
     result = diff({"form-footer-end": ()}, {"form-footer-end": "<p>x</p>"})
-    assert [(c.action, c.before, c.after) for c in result.changes] == [
-        ("delete", "<p>x</p>", None)
-    ]
+    assert [(c.action, c.before, c.after) for c in result.changes] == [("delete", "<p>x</p>", None)]
     assert result.merged.screens == {}
 
 

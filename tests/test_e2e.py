@@ -242,7 +242,9 @@ def test_an_inline_whitespace_edit_is_drift_and_a_respelling_is_not(
     assert code == 0, out + err
     assert cli("drift", cwd=tmp_path)[0] == 0
 
-    set_partial(served_emulator, "login-password", "form-footer-end", HINT.replace("</b> <i>", "</b><i>"))
+    set_partial(
+        served_emulator, "login-password", "form-footer-end", HINT.replace("</b> <i>", "</b><i>")
+    )
     code, out, _ = cli("drift", cwd=tmp_path)
     assert code == 2, out
     assert "~ changed    login-password/login-password/form-footer-end\n" in out

@@ -42,6 +42,7 @@ LOGIN = partial("seed-login-password")
 PASSWORDLESS = partial("seed-login-passwordless")
 HINT = '<p class="hint">Codes expire after 5 minutes.</p>'
 
+
 def document(prompt: str, screens: dict[str, dict[str, str]]) -> Document:
     return Document(DocumentKey.partials(prompt), screens)
 
@@ -394,7 +395,9 @@ safety:
 
 HEAD = EXISTING[: EXISTING.index("prompts:")]
 SIGNUP_BLOCK = EXISTING[EXISTING.index("  # Signup") : EXISTING.index("  # Passwordless")]
-PASSWORDLESS_BLOCK = EXISTING[EXISTING.index("  # Passwordless") : EXISTING.index("  login-password:")]
+PASSWORDLESS_BLOCK = EXISTING[
+    EXISTING.index("  # Passwordless") : EXISTING.index("  login-password:")
+]
 TAIL = EXISTING[EXISTING.index("\n# Safety") :]
 
 
@@ -473,12 +476,11 @@ def test_fold_keeps_comments_and_the_exclusive_flag_of_a_folded_prompt() -> None
 
 
 def test_a_prompt_emptied_live_stays_declared_empty() -> None:
-    result = folded(
-        EXISTING, document("login-password", {}), document("login-passwordless", {})
-    )
+    result = folded(EXISTING, document("login-password", {}), document("login-passwordless", {}))
     assert "  login-password: []\n" in result.text
-    assert "  login-passwordless:\n    exclusive: true\n    login-passwordless-email-code: []\n" in (
-        result.text
+    assert (
+        "  login-passwordless:\n    exclusive: true\n    login-passwordless-email-code: []\n"
+        in (result.text)
     )
     prompts = yaml.safe_load(result.text)["prompts"]
     assert prompts["login-password"] == []

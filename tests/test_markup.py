@@ -136,12 +136,16 @@ def test_any_run_between_two_inline_elements_is_one_space(spelled: str) -> None:
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        pytest.param("<div>\n  <p>a</p>\n  <p>b</p>\n</div>", "<div><p>a</p><p>b</p></div>", id="blocks"),
+        pytest.param(
+            "<div>\n  <p>a</p>\n  <p>b</p>\n</div>", "<div><p>a</p><p>b</p></div>", id="blocks"
+        ),
         pytest.param("<p> a </p>", "<p>a</p>", id="block-inside-edges"),
         pytest.param("\n  <b>a</b>  \n", "<b>a</b>", id="partial-edges"),
         pytest.param("a<br>\n  b", "a<br>b", id="line-break"),
         pytest.param("<button> Go </button>", "<button>Go</button>", id="button-inside-edges"),
-        pytest.param("<b>a</b> <!-- note --><i>b</i>", "<b>a</b>  <!--note--><i>b</i>", id="comment"),
+        pytest.param(
+            "<b>a</b> <!-- note --><i>b</i>", "<b>a</b>  <!--note--><i>b</i>", id="comment"
+        ),
     ],
 )
 def test_whitespace_a_browser_does_not_show_is_insignificant(a: str, b: str) -> None:

@@ -57,13 +57,17 @@ def session(emulator: ServedEmulator) -> Iterator[Session]:
 
 def fail_puts(emulator: ServedEmulator, **match: str) -> None:
     """Every PUT matching ``match`` is answered 400 (not retried, nothing stored)."""
-    emulator.admin("POST", "faults", json=[{"kind": "status", "status": 400, "method": "PUT", **match}])
+    emulator.admin(
+        "POST", "faults", json=[{"kind": "status", "status": 400, "method": "PUT", **match}]
+    )
 
 
 def test_a_failed_write_stops_its_tenant_and_each_attempt_was_backed_up(
     emulator: ServedEmulator, session: Session, tmp_path: Path
 ) -> None:
-    emulator.set_document("acme", "login-password", {"login-password": {"form-footer-end": "<p>x</p>"}})
+    emulator.set_document(
+        "acme", "login-password", {"login-password": {"form-footer-end": "<p>x</p>"}}
+    )
     config = tenant_file("acme", "login-id", "login-password", "signup-password")
     plan = reconciler.plan([config], session=session, checks=False)
     assert len(plan.tenants[0].to_write) == 3
@@ -89,7 +93,9 @@ def test_a_failed_write_stops_its_tenant_and_each_attempt_was_backed_up(
         assert (stored == BUTTON) == (outcome.status == "written"), prompt
 
 
-def test_a_tenant_that_fails_never_stops_another(emulator: ServedEmulator, session: Session) -> None:
+def test_a_tenant_that_fails_never_stops_another(
+    emulator: ServedEmulator, session: Session
+) -> None:
     configs = [tenant_file(name, "login-password") for name in ("alpha", "bravo")]
     plan = reconciler.plan(configs, session=session, checks=False)
     fail_puts(emulator, tenant="bravo")
@@ -139,7 +145,9 @@ def test_restore_puts_a_backup_back_after_backing_up_what_it_replaces(
     assert reconciler.restore(backup, config, session=session, store=store) is None
 
     with pytest.raises(Auth0PartialsError, match="the backup is of tenant 'acme'"):
-        reconciler.restore(backup, tenant_file("other", "login-password"), session=session, store=store)
+        reconciler.restore(
+            backup, tenant_file("other", "login-password"), session=session, store=store
+        )
 
 
 class EchoesAnother:

@@ -11,6 +11,7 @@ and review the change in ``git diff``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,14 +30,14 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 CASES = sorted(path.stem for path in GOLDEN.glob("*.yaml"))
 
 
-def items_from_data(entries: list[dict[str, object]]) -> tuple[Item, ...]:
+def items_from_data(entries: Sequence[Mapping[str, object]]) -> tuple[Item, ...]:
     """Items written in the tenant-file item syntax, read by the tenant-file loader itself (as
     the items of one insertion point), so defaults and ``null`` mean what they mean in a file."""
     tenant = {
         "tenant": "fixture",
         "domain": "fixture.eu.auth0.com",
         "credentials": {"token": "${FIXTURE_TOKEN}"},
-        "prompts": {"login-id": entries},
+        "prompts": {"login-id": [dict(entry) for entry in entries]},
     }
     config = parse_tenant(yaml.safe_dump(tenant), Path("fixture.yaml"), env="skip")
     (prompt,) = config.prompts
