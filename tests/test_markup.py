@@ -270,7 +270,7 @@ def test_no_break_space_is_not_trimmed() -> None:
         pytest.param(" \x0b\u2028 ", (RawPartial("\x0b\u2028"),), id="vertical-tab"),
     ],
 )
-def test_text_python_takes_for_whitespace_is_text_to_html(
+def test_characters_python_strips_but_html_does_not_are_kept(
     html: str, items: tuple[Item, ...]
 ) -> None:
     assert parse_items(html) == items
