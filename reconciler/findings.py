@@ -85,6 +85,8 @@ class TenantStatus:
     source: str
     status: Status
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Checks that failed (as in the plan): they do not make the tenant drifted."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,9 @@ def _tenant_status(tenant: TenantPlan) -> TenantStatus:
         status: Status = "error"
     else:
         status = "drifted" if tenant.changes else "in_sync"
-    return TenantStatus(tenant.tenant, tenant.domain, tenant.source, status, tenant.error)
+    return TenantStatus(
+        tenant.tenant, tenant.domain, tenant.source, status, tenant.error, tenant.warnings
+    )
 
 
 def drift_report(plan: Plan) -> DriftReport:

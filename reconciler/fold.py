@@ -259,8 +259,11 @@ def fold(
     if not edits:
         return FoldResult(text, (), (), tuple(not_adopted))
     folded = lines.lines[:]
+    crlf = "\r\n" in text  # new lines follow the file's line ends
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        folded[edit.start : edit.end] = edit.lines
+        folded[edit.start : edit.end] = [
+            line + "\r" if crlf and not line.endswith("\r") else line for line in edit.lines
+        ]
     result_text = "\n".join(folded)
     _check(result_text, config, live, not_adopted)
     return FoldResult(result_text, tuple(updated), tuple(adopted), tuple(not_adopted))

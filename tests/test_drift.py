@@ -1,6 +1,6 @@
 """Drift reports: classification, status, exit codes, golden renderings, JSON schema.
 
-Refresh the golden files with ``UPDATE_GOLDEN=1`` (see tests/test_output.py).
+Refresh the golden files with ``UPDATE_GOLDEN=1`` (see tests/test_reports.py).
 """
 
 from __future__ import annotations
@@ -10,19 +10,13 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from reconciler.diff import Change
-from reconciler.findings import (
-    DRIFT_MARKER,
-    EXIT_DRIFT,
-    EXIT_ERROR,
-    EXIT_IN_SYNC,
-    drift_json,
-    drift_markdown,
-    drift_report,
-    drift_text,
-)
-from reconciler.output import GITHUB_COMMENT_LIMIT
-from tests.test_output import (
+from reconciler.buttons import describe
+from reconciler.documents import DocumentKey
+from reconciler.findings import EXIT_DRIFT, EXIT_ERROR, EXIT_IN_SYNC, drift_report
+from reconciler.reports import render_drift
+from reconciler.reports.drift import DRIFT_MARKER, drift_json, drift_markdown, drift_text
+from reconciler.reports.markdown import GITHUB_COMMENT_LIMIT
+from tests.test_reports import (
     FOOTER,
     GOLDEN,
     HINT,
@@ -31,12 +25,13 @@ from tests.test_output import (
     PLANS,
     ROOT,
     big_raw_tenant,
+    change,
     check_golden,
     create_delete_tenant,
+    document_plan,
     failed_tenant,
     no_changes,
     plan_of,
-    prompt_plan,
     seed_drift_tenant,
     tenant_plan,
     unmanaged_tenant,
@@ -63,10 +58,10 @@ def test_json_matches_schema(name: str) -> None:
 
 
 def test_each_kind_is_classified() -> None:
-    raw = prompt_plan(
+    raw = document_plan(
         "login-password",
         {"login-password": {FOOTER: HINT}},
-        [Change("update", "login-password", "login-password", FOOTER, HINT, NEW_HINT)],
+        [change("update", "login-password", "login-password", FOOTER, HINT, NEW_HINT)],
     )
     plan = plan_of(
         tenant_plan("acme-a", raw),
@@ -75,7 +70,7 @@ def test_each_kind_is_classified() -> None:
         unmanaged_tenant("acme-d"),
     )
     report = drift_report(plan)
-    kinds = [(f.tenant, f.screen, f.insertion_point, f.kind) for f in report.findings]
+    kinds = [(f.tenant, f.screen, f.slot, f.kind) for f in report.findings]
     assert kinds == [
         ("acme-a", "login-password", FOOTER, "changed"),
         ("acme-b", "login-passwordless-email-code", FOOTER, "missing"),
@@ -87,11 +82,14 @@ def test_each_kind_is_classified() -> None:
     ]
     unexpected = report.findings[3]
     assert (unexpected.live, unexpected.desired) == (LEGACY, None)
-    assert report.findings[4].button_changes == (
-        "label 'Use password instead' → 'Use Password Instead'",
-    )
-    assert report.findings[0].button_changes == ()
+    assert [describe(b) for b in report.findings[4].buttons] == [
+        "button Username-Password-Authentication: "
+        "label 'Use password instead' → 'Use Password Instead'"
+    ]
+    assert report.findings[4].detail == describe(report.findings[4].buttons[0])
+    assert report.findings[0].buttons == ()
     assert [f.is_drift for f in report.findings] == [True] * 5 + [False] * 2
+    assert report.findings[0].document == DocumentKey.partials("login-password")
     assert report.findings[0].address == "login-password/login-password/form-footer-start"
 
 
@@ -144,7 +142,7 @@ def test_a_failed_tenant_is_never_in_sync() -> None:
 
 def test_text_verdicts() -> None:
     assert drift_text(drift_report(PLANS["no_changes"])).endswith(
-        "In sync: live partials match the tenant files.\n"
+        "In sync: live documents match the tenant files.\n"
     )
     assert drift_text(drift_report(PLANS["two_tenants"])).endswith(
         "Drift found: 1 changed, 2 missing, 1 unexpected in 2 tenants.\n"
@@ -168,3 +166,46 @@ def test_markdown_stays_under_the_limit() -> None:
     small = drift_markdown(drift_report(plan), limit=4000)
     assert len(small) <= 4000
     assert "| `acme-39` |" in drift_markdown(drift_report(plan))
+
+
+def test_json_findings_name_their_document_slot_and_buttons() -> None:
+    data = json.loads(drift_json(drift_report(PLANS["seed_drift"])))
+    assert data["format_version"] == 2
+    (finding,) = data["findings"]
+    assert {k: finding[k] for k in ("document_kind", "prompt", "language", "screen", "slot")} == {
+        "document_kind": "partials",
+        "prompt": "login-passwordless",
+        "language": None,
+        "screen": "login-passwordless-email-code",
+        "slot": FOOTER,
+    }
+    assert finding["address"] == "login-passwordless/login-passwordless-email-code/" + FOOTER
+    assert [b["text"] for b in finding["buttons"]] == [
+        "button Username-Password-Authentication: "
+        "label 'Use password instead' → 'Use Password Instead'"
+    ]
+
+
+def test_render_drift_dispatches() -> None:
+    report = drift_report(PLANS["two_tenants"])
+    assert render_drift(report, "text") == drift_text(report)
+    assert render_drift(report, "text", color=True) == drift_text(report, color=True)
+    assert render_drift(report, "markdown") == drift_markdown(report)
+    assert render_drift(report, "json") == drift_json(report)
+    with pytest.raises(ValueError, match="unknown output format"):
+        render_drift(report, "yaml")  # type: ignore[arg-type]
+
+
+def test_failed_checks_are_shown_as_in_the_plan_and_are_not_drift() -> None:
+    warning = "connection-exists: connection sms does not exist on the tenant"
+    plan = plan_of(tenant_plan("acme-dev", no_changes("login-password"), warnings=(warning,)))
+    report = drift_report(plan)
+    assert report.status["acme-dev"].status == "in_sync"
+    assert report.exit_code() == EXIT_IN_SYNC
+    assert f"  warning: {warning}\n" in drift_text(report)
+    markdown = drift_markdown(report)
+    assert "| `acme-dev` | ✅ in sync, ⚠️ 1 warning | 0 | 0 | 0 | 0 |" in markdown
+    assert f"- ⚠️ `{warning}`" in markdown
+    data = json.loads(drift_json(report))
+    assert data["tenants"][0]["warnings"] == [warning]
+    assert [e.message for e in DRIFT_SCHEMA.iter_errors(data)] == []

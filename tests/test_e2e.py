@@ -144,7 +144,8 @@ def test_saved_plan_applies_exactly_and_refuses_when_stale(
     assert code == 0, err
     saved = json.loads((tmp_path / "plan.json").read_text())
     assert "e2e-secret-value" not in (tmp_path / "plan.json").read_text()
-    assert saved["format_version"] == 1
+    assert saved["format_version"] == 2
+    assert "checksum" in saved
 
     # Someone edits the prompt behind the plan's back.
     doc = served_emulator.document("acme-dev", "login-passwordless")
@@ -157,11 +158,15 @@ def test_saved_plan_applies_exactly_and_refuses_when_stale(
     assert "saved plan is stale: acme-dev/login-passwordless changed since the plan was made" in err
     assert served_emulator.partials_calls("PUT") == []
 
-    # A fresh plan applies, re-reading only the prompt it writes.
-    cli("plan", "--out", "plan.json", cwd=tmp_path)
+    # A fresh plan applies, re-reading only the prompt it writes. The plan lies elsewhere (a
+    # downloaded CI artifact): the backup still goes to the tenant files' state folder.
+    (tmp_path / "ci" / "artifact").mkdir(parents=True)
+    cli("plan", "--out", "ci/artifact/plan.json", cwd=tmp_path)
     served_emulator.clear_requests()
-    code, out, err = cli("apply", "plan.json", "--auto-approve", cwd=tmp_path)
+    code, out, err = cli("apply", "ci/artifact/plan.json", "--auto-approve", cwd=tmp_path)
     assert code == 0, out + err
+    backups = tmp_path / ".auth0-partials" / "backups" / "acme-dev"
+    assert [p.name.split("-", 1)[1] for p in backups.glob("*.json")] == ["login-passwordless.json"]
     assert [r["prompt"] for r in served_emulator.partials_calls("GET")] == ["login-passwordless"]
     assert [r["prompt"] for r in served_emulator.partials_calls("PUT")] == ["login-passwordless"]
     assert (
@@ -176,7 +181,7 @@ def test_tampered_and_noop_saved_plans(tmp_path: Path, served_emulator: ServedEm
     write_tenant(tmp_path / "tenants", served_emulator)
     cli("plan", "--out", "plan.json", cwd=tmp_path)
     data = json.loads((tmp_path / "plan.json").read_text())
-    data["tenants"][0]["prompts"][0]["document"] = {}
+    data["tenants"][0]["documents"][0]["document"] = {}
     (tmp_path / "tampered.json").write_text(json.dumps(data))
     served_emulator.clear_requests()
     code, _, err = cli("apply", "tampered.json", "--auto-approve", cwd=tmp_path)
@@ -201,3 +206,93 @@ def test_drift_exit_codes(tmp_path: Path, served_emulator: ServedEmulator, fmt: 
     cli("apply", "--auto-approve", cwd=tmp_path)
     code, out, _ = cli("drift", "--format", fmt, cwd=tmp_path)
     assert code == 0, out
+
+
+HINT = '<p class="hint" title="Codes">Codes <b>expire</b> <i>soon</i>.</p>'
+
+
+def own_login_password(path: Path, points: str) -> None:
+    """Declare ``login-password`` in the tenant file with the insertion points ``points``."""
+    text = path.read_text()
+    start = text.index("  login-password:\n")
+    end = text.index("  login-passwordless:\n")
+    path.write_text(text[:start] + "  login-password:\n" + points + text[end:])
+
+
+def set_partial(emulator: ServedEmulator, prompt: str, point: str, html: str) -> None:
+    """An out-of-band edit through the emulator's admin endpoint."""
+    document = emulator.document("acme-dev", prompt)
+    document.setdefault(prompt, {})[point] = html
+    emulator.set_document("acme-dev", prompt, document)
+
+
+def test_an_inline_whitespace_edit_is_drift_and_a_respelling_is_not(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    path = write_tenant(tmp_path / "tenants", served_emulator)
+    own_login_password(
+        path,
+        "    form-footer-start:\n"
+        "      - switch: email\n"
+        "        label: Send a secure code by email\n"
+        "    form-footer-end:\n"
+        f"      - raw: '{HINT}'\n",
+    )
+    code, out, err = cli("apply", "--auto-approve", cwd=tmp_path)
+    assert code == 0, out + err
+    assert cli("drift", cwd=tmp_path)[0] == 0
+
+    set_partial(
+        served_emulator, "login-password", "form-footer-end", HINT.replace("</b> <i>", "</b><i>")
+    )
+    code, out, _ = cli("drift", cwd=tmp_path)
+    assert code == 2, out
+    assert "~ changed    login-password/login-password/form-footer-end\n" in out
+    code, out, _ = cli("drift", "--format", "json", cwd=tmp_path)
+    assert code == 2
+    drifted = [f for f in json.loads(out)["findings"] if f["kind"] != "unmanaged"]
+    assert [(f["kind"], f["prompt"], f["screen"], f["slot"]) for f in drifted] == [
+        ("changed", "login-password", "login-password", "form-footer-end")
+    ]
+
+    respelled = "<p title='Codes' class='hint'>Codes <b>expire</b> <i>soon</i>.</p>"
+    set_partial(served_emulator, "login-password", "form-footer-end", respelled)
+    code, out, _ = cli("drift", cwd=tmp_path)
+    assert code == 0, out
+    assert "In sync" in out
+
+
+def test_import_update_keeps_a_declared_empty_point_and_content_injected_there_is_drift(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    path = write_tenant(tmp_path / "tenants", served_emulator)
+    own_login_password(
+        path,
+        "    form-footer-start:\n"
+        "      - switch: email\n"
+        "        label: Send a secure code by email\n"
+        "    form-footer-end: []   # nothing here, ever\n",
+    )
+    code, out, err = cli("apply", "--auto-approve", cwd=tmp_path)
+    assert code == 0, out + err
+
+    relabelled = served_emulator.document("acme-dev", "login-password")["login-password"][
+        "form-footer-start"
+    ].replace("Send a secure code by email", "Email me a code")
+    set_partial(served_emulator, "login-password", "form-footer-start", relabelled)
+    code, _, err = cli("import", "--update", "tenants/acme-dev.yaml", cwd=tmp_path)
+    assert code == 0, err
+    assert "updated  login-password/login-password/form-footer-start" in err
+    text = path.read_text()
+    assert "        label: Email me a code\n" in text
+    assert "    form-footer-end: []   # nothing here, ever\n" in text
+    code, out, err = cli("plan", "--detailed-exitcode", cwd=tmp_path)
+    assert code == 0, out + err
+
+    set_partial(served_emulator, "login-password", "form-footer-end", "<p>injected</p>")
+    code, out, _ = cli("drift", "--format", "json", cwd=tmp_path)
+    assert code == 2, out
+    drifted = [f for f in json.loads(out)["findings"] if f["kind"] != "unmanaged"]
+    assert [(f["kind"], f["address"], f["live"]) for f in drifted] == [
+        ("unexpected", "login-password/login-password/form-footer-end", "<p>injected</p>")
+    ]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from tests.conftest import PROJECT, ServedEmulator, cli_env, run_cli, start_emulator, stop_emulator
 from tests.test_e2e import ENV, cli, write_tenant
@@ -54,15 +55,14 @@ def test_drift_with_one_failing_tenant_reports_the_others(
     ).validate(report)
 
 
-def test_safety_rails_refuse_destructive_apply(
-    tmp_path: Path, served_emulator: ServedEmulator
-) -> None:
-    path = write_tenant(tmp_path / "tenants", served_emulator)
-    cli("apply", "--auto-approve", cwd=tmp_path)
-    doc = served_emulator.document("acme-dev", "login-password")
+def make_destructive(path: Path, emulator: ServedEmulator) -> None:
+    """Converge the tenant, add three live partials to login-password, and make the file own
+    the whole prompt: its next plan deletes four partials (the limit is three)."""
+    cli("apply", "--auto-approve", cwd=path.parent.parent)
+    doc = emulator.document("acme-dev", "login-password")
     for point in ("form-footer-end", "secondary-actions-start", "form-content-start"):
         doc["login-password"][point] = f"<p>{point}</p>"
-    served_emulator.set_document("acme-dev", "login-password", doc)
+    emulator.set_document("acme-dev", "login-password", doc)
     exclusive = """\
   login-password:
     exclusive: true
@@ -74,7 +74,14 @@ def test_safety_rails_refuse_destructive_apply(
     start = text.index("  login-password:\n")
     end = text.index("  login-passwordless:\n")
     path.write_text(text[:start] + exclusive + text[end:])
-    served_emulator.clear_requests()
+    emulator.clear_requests()
+
+
+def test_safety_rails_refuse_destructive_apply(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    path = write_tenant(tmp_path / "tenants", served_emulator)
+    make_destructive(path, served_emulator)
 
     code, out, err = cli("apply", "--auto-approve", cwd=tmp_path)
     assert code == 1, out + err
@@ -158,17 +165,44 @@ def test_restore_puts_a_backup_back(tmp_path: Path, served_emulator: ServedEmula
     assert "Already live" in out
 
 
-def test_apply_without_terminal_needs_auto_approve(
+@pytest.mark.parametrize("answer", ["n\n", ""], ids=["no", "no-terminal"])
+def test_apply_asks_and_a_no_cancels_without_an_error(
+    tmp_path: Path, served_emulator: ServedEmulator, answer: str
+) -> None:
+    write_tenant(tmp_path / "tenants", served_emulator)
+    result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV), stdin=answer)
+    assert result.code == 1
+    assert "Apply cancelled." in result.stderr
+    assert "Error" not in result.output
+    assert served_emulator.partials_calls("PUT") == []
+
+
+def test_the_question_comes_after_the_plan_and_a_yes_applies(
     tmp_path: Path, served_emulator: ServedEmulator
 ) -> None:
     write_tenant(tmp_path / "tenants", served_emulator)
-    result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV))
-    assert result.code == 1
-    assert "not confirmed; nothing written" in result.stderr
-    assert served_emulator.partials_calls("PUT") == []
     result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV), stdin="y\n")
     assert result.code == 0, result.output
-    assert len(served_emulator.partials_calls("PUT")) == 1
+    plan_end = result.stdout.index("Plan: 0 to create, 1 to update, 0 to delete in 1 document.")
+    question = result.stdout.index(
+        "Apply 0 to create, 1 to update, 0 to delete in 1 document to acme-dev? [y/N]"
+    )
+    written = result.stdout.index("written  acme-dev/login-passwordless")
+    assert plan_end < question < written
+    assert "Apply complete: 1 document written, 0 not written." in result.stdout
+    assert [r["prompt"] for r in served_emulator.partials_calls("PUT")] == ["login-passwordless"]
+
+
+def test_a_destructive_plan_is_refused_before_any_question(
+    tmp_path: Path, served_emulator: ServedEmulator
+) -> None:
+    path = write_tenant(tmp_path / "tenants", served_emulator)
+    make_destructive(path, served_emulator)
+    result = run_cli("apply", cwd=tmp_path, env=cli_env(**ENV), stdin="y\n")
+    assert result.code == 1
+    assert "refusing to apply a destructive plan" in result.stderr
+    assert "[y/N]" not in result.output  # stdin was never read: no prompt
+    assert served_emulator.partials_calls("PUT") == []
 
 
 def test_back_to_back_runs_stay_inside_auth0_buckets(tmp_path: Path) -> None:

@@ -26,8 +26,8 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from reconciler.cli import cli
-from reconciler.drift import DRIFT_MARKER
-from reconciler.output import PLAN_MARKER
+from reconciler.reports.drift import DRIFT_MARKER
+from reconciler.reports.plan import PLAN_MARKER
 from tests.conftest import PROJECT, cli_env
 
 GITHUB = sorted((PROJECT / "examples" / "github").glob("*.yml"))

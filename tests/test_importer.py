@@ -1,4 +1,6 @@
-"""Tests for reconciler.importer: live documents -> tenant YAML, and folding drift back."""
+"""Tests for reconciler.importer: live documents -> tenant YAML, and folding drift back into an
+existing file (``reconciler.fold``, the other half of ``import --update``; its ownership rules
+are tested in tests/test_fold.py)."""
 
 from __future__ import annotations
 
@@ -16,25 +18,19 @@ from reconciler.catalog import (
     prompt_spec,
 )
 from reconciler.config import parse_tenant
+from reconciler.desired import desired_documents
+from reconciler.documents import Document, DocumentKey
 from reconciler.errors import ConfigError
-from reconciler.importer import (
-    fold_prompts,
-    import_tenant_yaml,
-    item_from_data,
-    item_to_data,
-)
+from reconciler.fold import FoldResult, fold
+from reconciler.importer import NotAdopted, import_tenant_yaml, item_to_data
 from reconciler.markup import equivalent, parse_items
-from reconciler.model import (
-    Credentials,
-    Item,
-    PromptDocument,
-    RawPartial,
-    SwitchButton,
-)
+from reconciler.model import Credentials, Item, RawPartial, SwitchButton
 from reconciler.render import render_items
+from tests.test_render import items_from_data
 
 CORPUS = Path(__file__).parent / "fixtures" / "partials"
 CLIENT = Credentials("client_credentials", "ACME_DEV_CLIENT_ID", "ACME_DEV_CLIENT_SECRET")
+DOMAIN = "acme-dev.eu.auth0.com"
 
 
 def partial(name: str) -> str:
@@ -46,10 +42,15 @@ LOGIN = partial("seed-login-password")
 PASSWORDLESS = partial("seed-login-passwordless")
 HINT = '<p class="hint">Codes expire after 5 minutes.</p>'
 
+
+def document(prompt: str, screens: dict[str, dict[str, str]]) -> Document:
+    return Document(DocumentKey.partials(prompt), screens)
+
+
 SEED_DOCUMENTS = [
-    PromptDocument("signup-password", {"signup-password": {"form-footer-start": SIGNUP}}),
-    PromptDocument("login-password", {"login-password": {"form-footer-start": LOGIN}}),
-    PromptDocument(
+    document("signup-password", {"signup-password": {"form-footer-start": SIGNUP}}),
+    document("login-password", {"login-password": {"form-footer-start": LOGIN}}),
+    document(
         "login-passwordless",
         {
             "login-passwordless-sms-otp": {
@@ -59,14 +60,22 @@ SEED_DOCUMENTS = [
             "login-passwordless-email-code": {"form-footer-start": PASSWORDLESS},
         },
     ),
-    PromptDocument("login", {}),
+    document("login", {}),
 ]
 
 
-def run_import(documents: list[PromptDocument], credentials: Credentials = CLIENT) -> str:
+def import_with_not_adopted(
+    documents: list[Document], credentials: Credentials = CLIENT
+) -> tuple[str, list[NotAdopted]]:
     return import_tenant_yaml(
-        tenant="acme-dev", domain="login.acme.com", credentials=credentials, documents=documents
+        tenant="acme-dev", domain=DOMAIN, credentials=credentials, documents=documents
     )
+
+
+def run_import(documents: list[Document], credentials: Credentials = CLIENT) -> str:
+    text, not_adopted = import_with_not_adopted(documents, credentials)
+    assert not_adopted == []
+    return text
 
 
 def declared_partials(text: str) -> dict[tuple[str, str, str], tuple[Item, ...]]:
@@ -85,7 +94,7 @@ def declared_partials(text: str) -> dict[tuple[str, str, str], tuple[Item, ...]]
 
     def add(prompt: str, screen: str | None, point: str, entries: list[dict[str, object]]) -> None:
         assert screen is not None
-        declared[(prompt, screen, point)] = tuple(item_from_data(entry) for entry in entries)
+        declared[(prompt, screen, point)] = items_from_data(entries)
 
     for prompt, body in (data.get("prompts") or {}).items():
         spec = prompt_spec(prompt, extra)
@@ -107,11 +116,11 @@ def declared_partials(text: str) -> dict[tuple[str, str, str], tuple[Item, ...]]
     return declared
 
 
-def assert_declares_live(text: str, documents: list[PromptDocument]) -> None:
+def assert_declares_live(text: str, documents: list[Document]) -> None:
     """Every non-empty live partial is declared, and renders equivalent to the live HTML."""
     declared = declared_partials(text)
     live = {
-        (document.prompt, screen, point): html
+        (document.key.prompt, screen, point): html
         for document in documents
         for screen, points in document.screens.items()
         for point, html in points.items()
@@ -128,7 +137,7 @@ EXPECTED_SEED_IMPORT = """\
 # yaml-language-server: $schema=../schemas/tenant.schema.json
 # Imported from the live tenant by `auth0-partials import`; review before committing.
 tenant: acme-dev
-domain: login.acme.com
+domain: acme-dev.eu.auth0.com
 credentials:
   client_id: ${ACME_DEV_CLIENT_ID}
   client_secret: ${ACME_DEV_CLIENT_SECRET}
@@ -161,8 +170,7 @@ def test_import_of_the_seed_reads_like_the_documented_format() -> None:
 
 def test_import_is_deterministic_whatever_the_document_order() -> None:
     shuffled = [
-        PromptDocument(d.prompt, dict(reversed(list(d.screens.items()))))
-        for d in reversed(SEED_DOCUMENTS)
+        Document(d.key, dict(reversed(list(d.screens.items())))) for d in reversed(SEED_DOCUMENTS)
     ]
     assert run_import(shuffled) == EXPECTED_SEED_IMPORT
 
@@ -173,7 +181,7 @@ def test_import_round_trips_to_the_live_html() -> None:
 
 def test_imported_file_loads_with_the_tenant_loader() -> None:
     text = run_import(SEED_DOCUMENTS)
-    tenant = parse_tenant(text, Path("tenants/acme-dev.yaml"), check_env=False)
+    tenant = parse_tenant(text, Path("tenants/acme-dev.yaml"), env="skip")
     assert tenant.name == "acme-dev"
     assert tenant.credentials == CLIENT
     rendered = {
@@ -182,10 +190,39 @@ def test_imported_file_loads_with_the_tenant_loader() -> None:
         for screen in prompt.screens
         for point in screen.insertion_points
     }
-    for document in SEED_DOCUMENTS:
-        for screen, points in document.screens.items():
+    for live in SEED_DOCUMENTS:
+        for screen, points in live.screens.items():
             for point, html in points.items():
-                assert equivalent(rendered[(document.prompt, screen, point)], html)
+                assert equivalent(rendered[(live.key.prompt, screen, point)], html)
+
+
+def test_a_custom_domain_is_written_beside_the_auth0_domain() -> None:
+    text, _ = import_tenant_yaml(
+        tenant="acme-dev",
+        domain=DOMAIN,
+        custom_domain="login.acme.com",
+        credentials=CLIENT,
+        documents=[],
+    )
+    assert "domain: acme-dev.eu.auth0.com\ncustom_domain: login.acme.com\n" in text
+    assert parse_tenant(text, Path("acme-dev.yaml"), env="skip").custom_domain == "login.acme.com"
+
+
+def test_a_form_inside_the_main_form_is_listed_not_adopted() -> None:
+    form = render_items([SwitchButton("sms", "Text me")])
+    live = document(
+        "login-password",
+        {"login-password": {"form-content-end": form, "form-footer-start": LOGIN}},
+    )
+    text, not_adopted = import_with_not_adopted([live])
+    assert [(n.address, n.length) for n in not_adopted] == [
+        ("login-password/login-password/form-content-end", len(form))
+    ]
+    assert "inside the page's main form" in str(not_adopted[0])
+    assert "form-content-end" not in text
+    config = parse_tenant(text, Path("acme-dev.yaml"), env="skip")
+    (screen,) = config.prompts[0].screens
+    assert [p.name for p in screen.insertion_points] == ["form-footer-start"]
 
 
 def test_token_credentials_and_audience() -> None:
@@ -213,7 +250,7 @@ def test_buttons_differing_from_defaults_say_so() -> None:
             SwitchButton("email", "Mail me", id="other", style="color: red"),
         ]
     )
-    text = run_import([PromptDocument("login-id", {"login-id": {"form-footer-start": html}})])
+    text = run_import([document("login-id", {"login-id": {"form-footer-start": html}})])
     assert (
         "  login-id:\n"
         "    - switch: sms\n"
@@ -229,53 +266,51 @@ def test_buttons_differing_from_defaults_say_so() -> None:
 
 
 def test_one_screen_prompt_with_several_points_lists_them_directly() -> None:
-    document = PromptDocument(
+    live = document(
         "signup",
         {"signup": {"form-footer-end": "<i>b</i>", "form-content-start": "<i>a</i>"}},
     )
-    text = run_import([document])
+    text = run_import([live])
     assert "  signup:\n    form-content-start:\n" in text
     assert text.index("form-content-start") < text.index("form-footer-end")
-    assert_declares_live(text, [document])
+    assert_declares_live(text, [live])
 
 
 def test_raw_text_that_cannot_be_a_block_is_quoted() -> None:
-    document = PromptDocument(
-        "login", {"login": {"form-footer-start": "<p>a   \n   b</p>\r\n<p>\x85</p>"}}
-    )
-    text = run_import([document])
+    live = document("login", {"login": {"form-footer-start": "<p>a   \n   b</p>\r\n<p>\x85</p>"}})
+    text = run_import([live])
     assert "- raw: " in text and "|-" not in text
-    assert_declares_live(text, [document])
+    assert_declares_live(text, [live])
 
 
 def test_unknown_prompt_is_declared_under_extra_prompts() -> None:
-    document = PromptDocument("new-thing", {"new-thing": {"form-content": "<b>hi</b>"}})
-    text = run_import([document])
+    live = document("new-thing", {"new-thing": {"form-content": "<b>hi</b>"}})
+    text = run_import([live])
     assert (
         "extra_prompts:\n  new-thing:\n    screens:\n      - new-thing\n"
         "    insertion_points:\n      - form-content\n"
     ) in text
-    assert_declares_live(text, [document])
-    parse_tenant(text, Path("t.yaml"), check_env=False)
+    assert_declares_live(text, [live])
+    parse_tenant(text, Path("t.yaml"), env="skip")
 
 
 def test_two_documents_for_one_prompt_are_refused() -> None:
     with pytest.raises(ValueError, match="login"):
-        run_import([PromptDocument("login", {}), PromptDocument("login", {})])
+        run_import([document("login", {}), document("login", {})])
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in CORPUS.glob("*.html")))
 def test_import_round_trips_every_corpus_partial(name: str) -> None:
     documents = [
-        PromptDocument("login-password", {"login-password": {"form-footer-start": partial(name)}}),
-        PromptDocument(
+        document("login-password", {"login-password": {"form-footer-start": partial(name)}}),
+        document(
             "login-passwordless",
             {"login-passwordless-sms-otp": {"form-footer-end": partial(name)}},
         ),
     ]
     text = run_import(documents)
     assert_declares_live(text, documents)
-    parse_tenant(text, Path("acme-dev.yaml"), check_env=False)
+    parse_tenant(text, Path("acme-dev.yaml"), env="skip")
     assert declared_partials(text)[
         ("login-password", "login-password", "form-footer-start")
     ] == parse_items(partial(name))
@@ -289,8 +324,8 @@ def test_import_round_trips_every_corpus_partial(name: str) -> None:
         RawPartial("<p>x</p>"),
     ],
 )
-def test_item_data_round_trips(item: Item) -> None:
-    assert item_from_data(item_to_data(item)) == item
+def test_item_data_round_trips_through_the_tenant_loader(item: Item) -> None:
+    assert items_from_data([item_to_data(item)]) == (item,)
 
 
 connection_names = st.sampled_from(["email", "sms", "Username-Password-Authentication"])
@@ -309,8 +344,8 @@ raw_text = st.text(min_size=1, max_size=40) | st.sampled_from(
 partials = st.lists(buttons.map(lambda b: render_items([b])) | raw_text, min_size=1, max_size=3)
 documents = st.builds(
     lambda a, b, c: [
-        PromptDocument("login-password", {"login-password": {"form-footer-start": a}}),
-        PromptDocument(
+        document("login-password", {"login-password": {"form-footer-start": a}}),
+        document(
             "login-passwordless",
             {
                 "login-passwordless-email-code": {"form-footer-start": b},
@@ -322,19 +357,19 @@ documents = st.builds(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(documents)
-def test_import_round_trips_generated_documents(docs: list[PromptDocument]) -> None:
+def test_import_round_trips_generated_documents(docs: list[Document]) -> None:
     assert_declares_live(run_import(docs), docs)
 
 
-# --- fold ------------------------------------------------------------------------------------
+# --- import --update: folding live partials into an existing file ---------------------------
 
 EXISTING = """\
 # yaml-language-server: $schema=../schemas/tenant.schema.json
 # Acme development tenant. Owner: identity team.
 tenant: acme-dev   # used in plans
-domain: login.acme.com
+domain: acme-dev.eu.auth0.com
 credentials:
   client_id: ${ACME_DEV_CLIENT_ID}
   client_secret: ${ACME_DEV_CLIENT_SECRET}
@@ -360,125 +395,152 @@ safety:
 
 HEAD = EXISTING[: EXISTING.index("prompts:")]
 SIGNUP_BLOCK = EXISTING[EXISTING.index("  # Signup") : EXISTING.index("  # Passwordless")]
+PASSWORDLESS_BLOCK = EXISTING[
+    EXISTING.index("  # Passwordless") : EXISTING.index("  login-password:")
+]
 TAIL = EXISTING[EXISTING.index("\n# Safety") :]
 
 
-def test_fold_replaces_only_the_folded_prompt() -> None:
-    live = PromptDocument(
-        "login-password",
-        {"login-password": {"form-footer-start": LOGIN.replace("Send a secure", "Get a")}},
-    )
-    folded = fold_prompts(EXISTING, [live])
-    assert folded.startswith(HEAD + "prompts:\n")
-    assert SIGNUP_BLOCK in folded
-    assert folded.endswith(TAIL)
-    assert "  login-password:\n    - switch: email\n      label: Get a code by email\n\n#" in folded
-    assert "Old label" not in folded
-    assert_declares_live_subset(folded, [live])
+def live_as_declared(text: str) -> dict[DocumentKey, Document]:
+    """What the tenant holds when it matches the file ``text`` exactly."""
+    config = parse_tenant(text, Path("acme-dev.yaml"), env="skip")
+    live: dict[DocumentKey, Document] = {}
+    for desired in desired_documents(config):
+        screens: dict[str, dict[str, str]] = {}
+        for (screen, point), html in desired.entries.items():
+            if html:
+                screens.setdefault(screen, {})[point] = html
+        live[desired.key] = Document(desired.key, screens)
+    return live
 
 
-def assert_declares_live_subset(text: str, documents: list[PromptDocument]) -> None:
+def folded(text: str, *changed: Document, adopt: bool = False) -> FoldResult:
+    """Fold a tenant that matches ``text`` except for the ``changed`` documents."""
+    live = live_as_declared(text) | {d.key: d for d in changed}
+    return fold(text, parse_tenant(text, Path("acme-dev.yaml"), env="skip"), live, adopt=adopt)
+
+
+def assert_declares_live_subset(text: str, documents: list[Document]) -> None:
     declared = declared_partials(text)
-    for document in documents:
-        keys = {key for key in declared if key[0] == document.prompt}
-        live = {
-            (document.prompt, s, p): html
-            for s, points in document.screens.items()
+    for live in documents:
+        keys = {key for key, items in declared.items() if key[0] == live.key.prompt and items}
+        current = {
+            (live.key.prompt, s, p): html
+            for s, points in live.screens.items()
             for p, html in points.items()
         }
-        assert keys == set(live)
-        for key, html in live.items():
+        assert keys == set(current)
+        for key, html in current.items():
             assert equivalent(render_items(declared[key]), html)
 
 
-def test_fold_keeps_comments_and_exclusive_flag_of_a_folded_prompt() -> None:
-    live = PromptDocument(
+def test_fold_changes_only_the_folded_insertion_point() -> None:
+    live = document(
+        "login-password",
+        {"login-password": {"form-footer-start": LOGIN.replace("Send a secure", "Get a")}},
+    )
+    result = folded(EXISTING, live)
+    assert result.updated == ("login-password/login-password/form-footer-start",)
+    assert result.text.startswith(HEAD + "prompts:\n" + SIGNUP_BLOCK + PASSWORDLESS_BLOCK)
+    assert result.text.endswith(TAIL)
+    assert "  login-password:\n    - switch: email\n      label: Get a code by email\n\n#" in (
+        result.text
+    )
+    assert "Old label" not in result.text
+    assert_declares_live_subset(result.text, [live])
+
+
+def test_fold_keeps_comments_and_the_exclusive_flag_of_a_folded_prompt() -> None:
+    live = document(
         "login-passwordless",
         {"login-passwordless-sms-otp": {"form-footer-start": PASSWORDLESS}},
     )
-    folded = fold_prompts(EXISTING, [live])
+    result = folded(EXISTING, live)
     assert (
         "  # Passwordless: offer the password back.\n"
         "  login-passwordless:\n"
         "    exclusive: true\n"
-        "    login-passwordless-sms-otp:\n"
-        "      - switch: Username-Password-Authentication\n"
-        "        label: Use Password Instead\n"
+        "    login-passwordless-email-code: []\n"  # still owned: emptied, not dropped
+        "    login-passwordless-sms-otp:\n"  # the exclusive prompt owns it: taken in
+        "      form-footer-start:\n"
+        "        - switch: Username-Password-Authentication\n"
+        "          label: Use Password Instead\n"
         "  login-password:\n"
-    ) in folded
-    assert folded.startswith(HEAD) and folded.endswith(TAIL) and SIGNUP_BLOCK in folded
-    tenant = parse_tenant(folded, Path("acme-dev.yaml"), check_env=False)
+    ) in result.text
+    assert result.text.startswith(HEAD + "prompts:\n" + SIGNUP_BLOCK)
+    assert result.text.endswith(TAIL)
+    tenant = parse_tenant(result.text, Path("acme-dev.yaml"), env="skip")
     passwordless = next(p for p in tenant.prompts if p.name == "login-passwordless")
     assert passwordless.exclusive
+    assert_declares_live_subset(result.text, [live])
 
 
-def test_fold_of_an_empty_prompt_removes_it_unless_exclusive() -> None:
-    folded = fold_prompts(
-        EXISTING,
-        [PromptDocument("login-password", {}), PromptDocument("login-passwordless", {})],
+def test_a_prompt_emptied_live_stays_declared_empty() -> None:
+    result = folded(EXISTING, document("login-password", {}), document("login-passwordless", {}))
+    assert "  login-password: []\n" in result.text
+    assert (
+        "  login-passwordless:\n    exclusive: true\n    login-passwordless-email-code: []\n"
+        in (result.text)
     )
-    assert "login-password:" not in folded
-    assert "  login-passwordless:\n    exclusive: true\n\n# Safety" in folded
-    assert yaml.safe_load(folded)["prompts"]["login-passwordless"] == {"exclusive": True}
-
-
-def test_fold_appends_new_prompts_sorted() -> None:
-    folded = fold_prompts(
-        EXISTING,
-        [
-            PromptDocument("signup", {"signup": {"form-footer-end": "<i>x</i>"}}),
-            PromptDocument("login", {"login": {"form-footer-start": SIGNUP}}),
-        ],
-    )
-    body = folded[len(HEAD) : -len(TAIL)]
-    assert body.index("login-password:") < body.index("  login:\n") < body.index("  signup:\n")
-    assert folded.startswith(HEAD) and folded.endswith(TAIL)
-
-
-def test_fold_into_a_file_without_prompts_appends_the_section() -> None:
-    existing = HEAD.rstrip("\n")  # no final newline either
-    folded = fold_prompts(
-        existing, [PromptDocument("login", {"login": {"form-footer-start": HINT}})]
-    )
-    assert folded.startswith(existing + "\nprompts:\n  login:\n")
+    prompts = yaml.safe_load(result.text)["prompts"]
+    assert prompts["login-password"] == []
+    assert prompts["login-passwordless"] == {
+        "exclusive": True,
+        "login-passwordless-email-code": [],
+    }
 
 
 def test_fold_follows_the_file_indentation() -> None:
     existing = HEAD + "prompts:\n    login-password:\n        - switch: email\n          label: x\n"
-    live = PromptDocument("signup", {"signup": {"form-footer-start": SIGNUP}})
-    folded = fold_prompts(existing, [live])
-    assert "\n    signup:\n      - switch: email\n" in folded
-    assert set(yaml.safe_load(folded)["prompts"]) == {"login-password", "signup"}
+    live = document("login-password", {"login-password": {"form-footer-start": LOGIN}})
+    result = folded(existing, live)
+    assert result.text == (
+        HEAD + "prompts:\n    login-password:\n        - switch: email\n"
+        "          label: Send a secure code by email\n"
+    )
 
 
-def test_fold_rewrites_a_flow_style_prompts_section() -> None:
+def test_a_flow_style_prompts_section_is_refused_not_rewritten() -> None:
     existing = HEAD + "prompts: {login-password: [{switch: email, label: x}]}\nsafety: {}\n"
-    live = PromptDocument("signup", {"signup": {"form-footer-start": SIGNUP}})
-    folded = fold_prompts(existing, [live])
-    assert folded.startswith(HEAD + "prompts:\n")
-    assert folded.endswith("safety: {}\n")
-    prompts = yaml.safe_load(folded)["prompts"]
-    assert prompts["login-password"] == [{"switch": "email", "label": "x"}]
-    assert_declares_live_subset(folded, [live])
+    live = document("login-password", {"login-password": {"form-footer-start": LOGIN}})
+    with pytest.raises(ConfigError, match="cannot edit safely"):
+        folded(existing, live)
 
 
-def test_fold_refuses_an_undeclared_unknown_prompt() -> None:
-    with pytest.raises(ConfigError, match="extra_prompts"):
-        fold_prompts(EXISTING, [PromptDocument("new-thing", {"new-thing": {"x": "<b>y</b>"}})])
+def test_a_flow_style_prompts_section_that_matches_is_left_as_it_is() -> None:
+    existing = HEAD + "prompts: {login-password: [{switch: email, label: x}]}\nsafety: {}\n"
+    result = folded(existing)
+    assert result.text == existing
+    assert result.updated == ()
+
+
+def test_content_the_catalogue_does_not_know_is_listed_not_written() -> None:
+    live = live_as_declared(EXISTING)[DocumentKey.partials("login-passwordless")]
+    screens = {**live.screens, "login-passwordless-sms-otp": {"no-such-point": "<b>y</b>"}}
+    result = folded(EXISTING, Document(live.key, screens))
+    assert result.text == EXISTING
+    (left,) = result.not_adopted
+    assert left.address == "login-passwordless/login-passwordless-sms-otp/no-such-point"
+    assert "extra_prompts" in left.reason
 
 
 def test_fold_of_an_import_is_the_import() -> None:
     imported = run_import(SEED_DOCUMENTS)
-    assert fold_prompts(imported, SEED_DOCUMENTS) == imported
+    config = parse_tenant(imported, Path("acme-dev.yaml"), env="skip")
+    result = fold(imported, config, {d.key: d for d in SEED_DOCUMENTS})
+    assert result.text == imported
+    assert (result.updated, result.adopted, result.not_adopted) == ((), (), ())
 
 
-def test_fold_keeps_crlf_lines_before_prompts_byte_for_byte() -> None:
+def test_fold_keeps_crlf_line_ends_everywhere() -> None:
     existing = EXISTING.replace("\n", "\r\n")
-    live = PromptDocument("login-password", {"login-password": {"form-footer-start": LOGIN}})
-    folded = fold_prompts(existing, [live])
-    assert folded.startswith(HEAD.replace("\n", "\r\n") + "prompts:\r\n")
-    assert folded.endswith(TAIL.replace("\n", "\r\n"))
-    assert_declares_live_subset(folded, [live])
+    live = document("login-password", {"login-password": {"form-footer-start": LOGIN}})
+    result = folded(existing, live)
+    assert result.updated == ("login-password/login-password/form-footer-start",)
+    assert result.text.startswith(HEAD.replace("\n", "\r\n") + "prompts:\r\n")
+    assert result.text.endswith(TAIL.replace("\n", "\r\n"))
+    assert "\n" not in result.text.replace("\r\n", "")  # no line ends but the file's own
+    assert_declares_live_subset(result.text.replace("\r\n", "\n"), [live])
 
 
 def test_fold_keeps_an_exclusive_screen_that_emptied_live() -> None:
@@ -491,20 +553,20 @@ def test_fold_keeps_an_exclusive_screen_that_emptied_live() -> None:
         "        - switch: email\n"
         "          label: x\n"
     )
-    live = PromptDocument(
+    live = document(
         "login-passwordless",
         {"login-passwordless-email-code": {"form-footer-start": PASSWORDLESS}},
     )
-    folded = fold_prompts(existing, [live])
-    assert folded.endswith(
+    result = folded(existing, live)
+    assert result.text.endswith(
         "  login-passwordless:\n"
-        "    login-passwordless-email-code:\n"
-        "      - switch: Username-Password-Authentication\n"
-        "        label: Use Password Instead\n"
         "    login-passwordless-sms-otp:\n"
         "      exclusive: true\n"
+        "      form-footer-start: []\n"
     )
-    tenant = parse_tenant(folded, Path("acme-dev.yaml"), check_env=False)
-    screens = {s.name: s for s in tenant.prompts[0].screens}
-    assert screens["login-passwordless-sms-otp"].exclusive
-    assert screens["login-passwordless-sms-otp"].insertion_points == ()
+    (left,) = result.not_adopted  # the file does not own the other screen
+    assert left.address == "login-passwordless/login-passwordless-email-code/form-footer-start"
+    tenant = parse_tenant(result.text, Path("acme-dev.yaml"), env="skip")
+    (screen,) = tenant.prompts[0].screens
+    assert screen.exclusive
+    assert [(p.name, p.items) for p in screen.insertion_points] == [("form-footer-start", ())]

@@ -11,6 +11,7 @@ and review the change in ``git diff``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.importer import item_from_data
+from reconciler.config import parse_tenant
 from reconciler.model import Item, SwitchButton
 from reconciler.render import render_items
 
@@ -29,9 +30,24 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 CASES = sorted(path.stem for path in GOLDEN.glob("*.yaml"))
 
 
+def items_from_data(entries: Sequence[Mapping[str, object]]) -> tuple[Item, ...]:
+    """Items written in the tenant-file item syntax, read by the tenant-file loader itself (as
+    the items of one insertion point), so defaults and ``null`` mean what they mean in a file."""
+    tenant = {
+        "tenant": "fixture",
+        "domain": "fixture.eu.auth0.com",
+        "credentials": {"token": "${FIXTURE_TOKEN}"},
+        "prompts": {"login-id": [dict(entry) for entry in entries]},
+    }
+    config = parse_tenant(yaml.safe_dump(tenant), Path("fixture.yaml"), env="skip")
+    (prompt,) = config.prompts
+    (screen,) = prompt.screens
+    (point,) = screen.insertion_points
+    return point.items
+
+
 def load_items(path: Path) -> list[Item]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [item_from_data(entry) for entry in data]
+    return list(items_from_data(yaml.safe_load(path.read_text(encoding="utf-8"))))
 
 
 def read_html(path: Path) -> str:

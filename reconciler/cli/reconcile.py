@@ -257,20 +257,23 @@ def apply(
             "--target cannot narrow a saved plan: plan again with --target"
         )
     saved = Path(plans[0]) if plans else None
-    backups = BackupStore(Path(backup_dir) if backup_dir else state_folder(paths) / "backups")
+    if saved:
+        bound = reconciler.load_saved(saved)  # refuses a forged or stale plan before any call
+    # The local state (backups, the embedded emulator) belongs to the tenant files, also when
+    # the saved plan lies elsewhere (a CI artifact).
+    files = tuple(str(t.config.source) for t in bound) if saved else paths
+    backups = BackupStore(Path(backup_dir) if backup_dir else state_folder(files) / "backups")
     printer = Printer(quiet=run.quiet, color=color())
     cancellation = Cancellation()
     configs = [] if saved else load_configs(paths, targets, run)
     _warn_config(configs, printer)
-    if saved:
-        bound = reconciler.load_saved(saved)  # refuses a forged or stale plan before any call
 
     def show(plan: reconciler.Plan) -> None:
         click.echo(render_plan(plan, "text", color=color()), nl=False, color=color())
 
     def work() -> tuple[reconciler.ApplyReport | None, str]:
         with open_session(
-            run, paths, cancellation=cancellation, listener=printer, locking=True
+            run, files, cancellation=cancellation, listener=printer, locking=True
         ) as session:
             if saved:
                 fresh = reconciler.replan_saved(bound, session=session, concurrency=run.concurrency)

@@ -25,7 +25,9 @@ def render_plan(
         return plan_text(plan, color=color)
     if fmt == "markdown":
         return plan_markdown(plan, preview_base_url=preview_base_url)
-    return plan_json(plan)
+    if fmt == "json":
+        return plan_json(plan)
+    raise ValueError(f"unknown output format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
 def render_drift(report: DriftReport, fmt: Format, *, color: bool = False) -> str:
@@ -33,4 +35,6 @@ def render_drift(report: DriftReport, fmt: Format, *, color: bool = False) -> st
         return drift_text(report, color=color)
     if fmt == "markdown":
         return drift_markdown(report)
-    return drift_json(report)
+    if fmt == "json":
+        return drift_json(report)
+    raise ValueError(f"unknown output format {fmt!r}; one of {', '.join(FORMATS)}")

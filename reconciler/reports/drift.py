@@ -101,6 +101,7 @@ def _tenant_text(report: DriftReport, tenant: TenantStatus, paint: Palette) -> l
     lines = [header]
     if tenant.error is not None:
         lines.extend(f"  {line}" for line in sanitize(tenant.error).splitlines())
+    lines.extend(f"  {paint(f'warning: {sanitize(w)}', 'warning')}" for w in tenant.warnings)
     for finding in report.findings_for(tenant.tenant):
         lines.extend(f"  {line}" for line in _finding_text(finding, paint))
     return lines
@@ -133,6 +134,8 @@ def _status_row(report: DriftReport, tenant: TenantStatus) -> str:
         return md_row([name, f"{status}: {error}", *("—" for _ in KINDS)])
     findings = report.findings_for(tenant.tenant)
     counts = [str(sum(f.kind == kind for f in findings)) for kind in KINDS]
+    if tenant.warnings:
+        status += f", ⚠️ {plural(len(tenant.warnings), 'warning')}"
     return md_row([name, status, *counts])
 
 
@@ -151,13 +154,15 @@ def _finding_markdown(finding: Finding, *, with_diff: bool) -> list[str]:
 
 def _drift_section(report: DriftReport, tenant: TenantStatus) -> MarkdownSection | None:
     findings = report.findings_for(tenant.tenant)
-    if tenant.error is None and not findings:
+    if tenant.error is None and not findings and not tenant.warnings:
         return None
 
     def render(with_diff: bool) -> str:
         body = [f"File: {md_code(tenant.source)}"]
         if tenant.error is not None:
             body.append(md_fence(tenant.error.splitlines()))
+        if tenant.warnings:
+            body.append("\n".join(f"- ⚠️ {md_code(w)}" for w in tenant.warnings))
         for finding in findings:
             body.extend(_finding_markdown(finding, with_diff=with_diff))
         summary = f"<b>{md_html(tenant.tenant)}</b> ({md_html(tenant.domain)})"
@@ -216,6 +221,7 @@ def drift_to_json(report: DriftReport) -> dict[str, Any]:
                 "source": t.source,
                 "status": t.status,
                 "error": t.error,
+                "warnings": list(t.warnings),
             }
             for t in report.tenants
         ],
