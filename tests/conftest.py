@@ -168,7 +168,7 @@ class CliWorkers:
 
     def __init__(self, workers: int = 16) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "reconciler.cli", "reconciler.runner"])
+        context.set_forkserver_preload([__name__, "reconciler.cli", "reconciler.operations"])
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
     def run(

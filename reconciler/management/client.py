@@ -212,6 +212,7 @@ class ManagementClient:
         return f"{self._base_path}/api/v2/prompts/{prompt}/custom-text/{language}"
 
     def _bucket(self, key: DocumentKey, method: str) -> BudgetBucket | None:
+        """Partials have their own buckets; custom text lives on the global one alone."""
         return self._budget.for_method(method) if key.kind == "partials" else None
 
     def _api_call(
@@ -231,7 +232,14 @@ class ManagementClient:
             request = self._sender.http.build_request(
                 method, self._origin + path, content=content, headers=headers, params=params
             )
-            return self._sender.send(request, kind=kind, auth=auth, bucket=bucket, what=what)
+            return self._sender.send(
+                request,
+                kind=kind,
+                auth=auth,
+                bucket=bucket,
+                management=self._budget.management,
+                what=what,
+            )
 
         refused = self._access_token()
         outcome = send(BearerAuth(refused))

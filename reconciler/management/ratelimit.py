@@ -38,6 +38,10 @@ Sleep = Callable[[float], None]
 PARTIALS_BURST = 5
 PARTIALS_PER_MINUTE = 5.0
 
+#: Auth0's smallest global Management API bucket of a paid tenant (non-production).
+GLOBAL_BURST = 10
+GLOBAL_PER_SECOND = 2.0
+
 #: Float slack: a token that is 0.999999999 present after an exact sleep counts as present.
 _EPSILON = 1e-9
 
@@ -167,11 +171,14 @@ class BudgetBucket:
 
 
 class PartialsBudget:
-    """One tenant's budget: a bucket for GET partials and one for PUT partials.
+    """One tenant's budget: a bucket for GET partials, one for PUT partials, and the global
+    Management API bucket every request spends from as well.
 
     The defaults are Auth0's documented partials buckets (burst 5, 5 per minute each way), so an
-    ordinary run of at most 5 reads and 5 writes never waits. Share one budget between all
-    clients of the same tenant; its clock must be the clock of the deadlines passed to it.
+    ordinary run of at most 5 reads and 5 writes never waits, and the smallest global bucket
+    of a paid tenant (non-production: burst 10, 2 per second), which a run touches only through
+    the checks and custom text. Share one budget between all clients of the same tenant; its
+    clock must be the clock of the deadlines passed to it.
     """
 
     def __init__(
@@ -181,6 +188,8 @@ class PartialsBudget:
         write_burst: int = PARTIALS_BURST,
         write_per_minute: float = PARTIALS_PER_MINUTE,
         *,
+        global_burst: int = GLOBAL_BURST,
+        global_per_second: float = GLOBAL_PER_SECOND,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
     ) -> None:
@@ -190,13 +199,25 @@ class PartialsBudget:
         self.write = BudgetBucket(
             write_burst, write_per_minute / 60.0, clock=clock, sleep=sleep, name="PUT partials"
         )
+        self.management = BudgetBucket(
+            global_burst, global_per_second, clock=clock, sleep=sleep, name="Management API"
+        )
 
     @classmethod
     def unlimited(
         cls, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
     ) -> PartialsBudget:
         """A budget that never waits: for the emulator with its rate limits turned off."""
-        return cls(1, math.inf, 1, math.inf, clock=clock, sleep=sleep)
+        return cls(
+            1,
+            math.inf,
+            1,
+            math.inf,
+            global_burst=1,
+            global_per_second=math.inf,
+            clock=clock,
+            sleep=sleep,
+        )
 
     def __repr__(self) -> str:
         return f"PartialsBudget(read={self.read!r}, write={self.write!r})"
@@ -234,7 +255,7 @@ class BudgetLedger:
         entry = self._read().get(key)
         if not isinstance(entry, dict):
             return
-        for name, bucket in (("read", budget.read), ("write", budget.write)):
+        for name, bucket in _buckets(budget):
             saved = entry.get(name)
             if bucket.unlimited or not (isinstance(saved, list) and len(saved) == 2):
                 continue
@@ -255,12 +276,13 @@ class BudgetLedger:
         for key, budget in levels.items():
             if budget.read.unlimited:
                 continue
-            data[key] = {
-                "read": [budget.read.available(), now_epoch],
-                "write": [budget.write.available(), now_epoch],
-            }
+            data[key] = {name: [bucket.available(), now_epoch] for name, bucket in _buckets(budget)}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, json.dumps(data, indent=1, sort_keys=True))
         except OSError:
             pass  # the ledger is an optimisation; a read-only folder must not fail a run
+
+
+def _buckets(budget: PartialsBudget) -> tuple[tuple[str, BudgetBucket], ...]:
+    return (("read", budget.read), ("write", budget.write), ("management", budget.management))

@@ -214,19 +214,23 @@ class Sender:
         kind: str,
         auth: httpx.Auth | None = None,
         bucket: BudgetBucket | None = None,
+        management: BudgetBucket | None = None,
         what: str = "",
     ) -> Outcome:
         """Send with retries; return the last answer, raise TransportError if none came.
 
         ``kind`` counts the request (``token``, ``read``, ``write``, ``other``); ``what`` names
-        the document or resource for wait announcements.
+        the document or resource for wait announcements. ``bucket`` is the request's own
+        client-side bucket (the partials ones), ``management`` the global one it also spends
+        from; the answer's ``x-ratelimit-*`` headers sync the first of them given.
         """
         method, path = request.method, request.url.path
         attempt = 0
         while True:
             attempt += 1
-            if bucket is not None:
-                self._acquire(bucket, method, path, what)
+            for spent in (bucket, management):
+                if spent is not None:
+                    self._acquire(spent, method, path, what)
             started = self.clock()
             try:
                 answer = self._exchange(request, auth, started)
@@ -236,6 +240,7 @@ class Sender:
                 continue
             self._record(kind, method, path, answer.status)
             now_epoch = self._now_epoch(answer)
+            bucket = bucket or management  # the one the headers describe
             if bucket is not None:
                 remaining = header_float(answer, "x-ratelimit-remaining")
                 reset = header_float(answer, "x-ratelimit-reset")
