@@ -173,6 +173,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Closing never waits for requests in progress: a stopping server (SIGTERM, stop()) must not
+    # hang behind a client that keeps it busy.
+    block_on_close = False
     allow_reuse_address = True
     request_queue_size = 128  # many tenants connect at once; the default 5 drops connects
 
