@@ -47,6 +47,7 @@ from reconciler.emulator.faults import (
     FaultSet,
 )
 from reconciler.emulator.limits import RateDecision, RateLimiter
+from reconciler.emulator.login_pages import handle_page, handle_transactions_admin, is_page_path
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog
 from reconciler.emulator.responses import (
@@ -73,6 +74,7 @@ from reconciler.emulator.tokens import (
     AuthFailure,
     TokenIssuer,
 )
+from reconciler.emulator.transactions import TransactionStore
 from reconciler.emulator.validation import RequestInvalid
 
 logger = logging.getLogger("reconciler.emulator")
@@ -140,6 +142,7 @@ class Emulator:
         self.tokens = TokenIssuer()
         self.faults = FaultSet(options.faults, random.Random(options.fault_seed))
         self.log = RequestLog(options.request_log_limit)
+        self.transactions = TransactionStore()
 
     # -- the request log ---------------------------------------------------------------------
 
@@ -173,6 +176,8 @@ class Emulator:
 
     def _route(self, request: IncomingRequest) -> Reply:
         path = request.path
+        if path == "/__emulator/transactions" or path.startswith("/__emulator/transactions/"):
+            return handle_transactions_admin(self, request.method, path)
         if path == "/__emulator" or path.startswith("/__emulator/"):
             return handle_admin(self, request)
         tenant, rest = DEFAULT_TENANT, path
@@ -183,6 +188,8 @@ class Emulator:
                 reply = auth0_error(404, f"Unknown tenant {tenant!r}: use [a-z0-9][a-z0-9._-]*")
                 self.log.record(LoggedRequest(tenant, request.method, rest, 404, None))
                 return reply
+        if is_page_path(rest):  # Universal Login pages: no token, not logged, no faults
+            return handle_page(self, tenant, path.removesuffix(rest), rest, request)
         host = request.headers.get("host") or request.server_host
         base = f"{request.scheme}://{host}"
         if tenant != DEFAULT_TENANT:
