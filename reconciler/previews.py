@@ -28,7 +28,7 @@ import os
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,8 @@ class ScreenPreview:
     slots: tuple[str, ...]
     files: tuple[str, ...] = ()
     error: str | None = None
+    outlined: tuple[tuple[Box, ...], tuple[Box, ...]] = ((), ())
+    """The regions outlined on the images, before and after (page pixels)."""
 
     def file(self, kind: FileKind) -> str:
         return screen_file(self.tenant, self.prompt, self.screen, kind)
@@ -106,7 +108,7 @@ class PreviewReport:
     tenant_errors: tuple[tuple[str, str], ...] = ()
     images: bool = False
     images_note: str | None = None
-    """Why there are no images, and how to get them."""
+    """Why there are no images although they were asked for, and how to get them."""
 
     @property
     def index(self) -> Path:
@@ -305,7 +307,7 @@ def _render_screen(
             for side in (0, 1)
         ]
     except PageError as exc:
-        return ScreenPreview(tenant, screen.prompt, screen.screen, screen.slots, error=str(exc))
+        return replace(result, error=str(exc))
     written = []
     for kind, page in (("before.html", html[0]), ("after.html", html[1])):
         path = out / result.file(kind)  # type: ignore[arg-type]
@@ -322,7 +324,9 @@ def _render_screen(
         )
         camera.compose(page, out / result.file("png"))
         written += [result.file("before.png"), result.file("after.png"), result.file("png")]
-    return ScreenPreview(tenant, screen.prompt, screen.screen, screen.slots, tuple(written))
+        outlined = (tuple(before_boxes), tuple(after_boxes))
+        return replace(result, files=tuple(written), outlined=outlined)
+    return replace(result, files=tuple(written))
 
 
 def _previews(
@@ -363,17 +367,17 @@ def preview(
     installed. Never writes to a tenant."""
     out.mkdir(parents=True, exist_ok=True)
     browser = browser or find_browser()
-    unavailable = _images_unavailable(browser) if images else "images not asked for"
-    if unavailable is None and browser is not None:
+    unavailable = _images_unavailable(browser) if images else None
+    if images and unavailable is None and browser is not None:
         try:
             with _camera(browser) as camera:
                 screens, notes, errors = _previews(plan, session, out, camera)
         except BrowserUnavailable as exc:
             unavailable = f"{exc.message}: wrote HTML only; {HOW_TO_GET_IMAGES}"
         else:
-            return _finish(out, screens, notes, errors, None)
+            return _finish(out, screens, notes, errors, None, images=True)
     screens, notes, errors = _previews(plan, session, out, None)
-    return _finish(out, screens, notes, errors, unavailable)
+    return _finish(out, screens, notes, errors, unavailable, images=False)
 
 
 def _finish(
@@ -382,8 +386,9 @@ def _finish(
     notes: dict[str, tuple[str, ...]],
     errors: list[tuple[str, str]],
     unavailable: str | None,
+    *,
+    images: bool,
 ) -> PreviewReport:
-    images = unavailable is None
     all_notes = {tenant: list(found) for tenant, found in notes.items()}
     for tenant, error in errors:
         all_notes.setdefault(tenant, []).append(f"error: {error}")
