@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reconciler.cancel import Cancelled
 from reconciler.checks.facts import TenantFacts, Unreadable
 from reconciler.documents import Content, DocumentKey
 from reconciler.errors import ApiError, Auth0PartialsError
@@ -158,7 +159,14 @@ class _TenantPages:
         self.language = self._language()
 
     def _template(self) -> str | None:
-        found = self.facts.template()
+        try:
+            found = self.facts.template()
+        except ApiError as exc:
+            if exc.status not in (400, 402):
+                raise
+            # No custom domain (400), or a plan without page templates (402).
+            self.notes.append(f"no page template ({exc.message}): Auth0 shows no partials")
+            return None
         if isinstance(found, Unreadable):
             self.notes.append(
                 f"page template not read ({found.scope} missing): pages shown in a plain template"
@@ -346,6 +354,8 @@ def _previews(
             for screen in pages.screens():
                 session.cancellation.check()
                 screens.append(_render_screen(pages, screen, out, camera))
+        except Cancelled:
+            raise
         except Auth0PartialsError as exc:
             errors.append((tenant.tenant, str(exc)))
             continue
