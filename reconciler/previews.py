@@ -155,6 +155,7 @@ class _TenantPages:
         self.client = session.client(tenant.config)
         self.facts = TenantFacts(self.client)
         self.notes: list[str] = []
+        self._documents: dict[DocumentKey, tuple[Content, Content]] = {}
         self.template = self._template()
         self.language = self._language()
 
@@ -203,7 +204,13 @@ class _TenantPages:
         return [_Screen(p, s, tuple(found)) for (p, s), found in sorted(slots.items())]
 
     def documents(self, key: DocumentKey) -> tuple[Content, Content]:
-        """The document before and after apply: the plan's, else read (it will not change)."""
+        """The document before and after apply: the plan's, else read once (it will not
+        change)."""
+        if key not in self._documents:
+            self._documents[key] = self._read(key)
+        return self._documents[key]
+
+    def _read(self, key: DocumentKey) -> tuple[Content, Content]:
         planned = next((d for d in self.plan.documents if d.key == key), None)
         if planned is not None:
             live = planned.live.screens if planned.live is not None else {}
