@@ -6,7 +6,9 @@ use; names match ``[a-z0-9][a-z0-9._-]*``). A tenant's canonical base URL is ``S
 Management API audience is ``{base}/api/v2/``.
 
 Routes: ``POST /oauth/token`` (:mod:`.token_endpoint`) and the Management API routes of the
-``api_*`` modules (the list is in ``docs/emulator.md``). Admin endpoints: :mod:`.admin`.
+``api_*`` modules (the list is in ``docs/emulator.md``). Admin endpoints: :mod:`.admin`. The
+Universal Login pages, ``/authorize`` and ``/u/...`` (:mod:`.login_pages`), are served before
+all of the below: no token, no rate limit, no faults, not logged.
 
 A Management API request goes through, in order: route lookup (hapi's 404 for a path or
 method no route serves, before anything else); ``latency`` faults; ``status``/``timeout``/
