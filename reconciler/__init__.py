@@ -34,6 +34,7 @@ _PUBLIC = {
     "import_tenant": "reconciler.operations",
     "update_tenant_file": "reconciler.operations",
     "restore": "reconciler.operations",
+    "preview": "reconciler.previews",
     "ApplyCancelled": "reconciler.operations",
     "Session": "reconciler.session",
     "SessionSettings": "reconciler.session",
@@ -112,6 +113,9 @@ if TYPE_CHECKING:
     )
     from reconciler.plans import (
         TenantPlan as TenantPlan,
+    )
+    from reconciler.previews import (
+        preview as preview,
     )
     from reconciler.reports import (
         render_drift as render_drift,

@@ -21,6 +21,7 @@ from reconciler import __version__
 from reconciler.cli.doctor import doctor
 from reconciler.cli.emulator import emulator
 from reconciler.cli.files import import_, render, restore, validate
+from reconciler.cli.preview import preview
 from reconciler.cli.reconcile import apply, drift, plan
 from reconciler.errors import Auth0PartialsError
 
@@ -85,7 +86,7 @@ def cli() -> None:
     """
 
 
-for command in (validate, render, plan, apply, drift, doctor, import_, restore, emulator):
+for command in (validate, render, plan, apply, drift, doctor, preview, import_, restore, emulator):
     cli.add_command(command)
 
 

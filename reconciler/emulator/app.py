@@ -6,7 +6,9 @@ use; names match ``[a-z0-9][a-z0-9._-]*``). A tenant's canonical base URL is ``S
 Management API audience is ``{base}/api/v2/``.
 
 Routes: ``POST /oauth/token`` (:mod:`.token_endpoint`) and the Management API routes of the
-``api_*`` modules (the list is in ``docs/emulator.md``). Admin endpoints: :mod:`.admin`.
+``api_*`` modules (the list is in ``docs/emulator.md``). Admin endpoints: :mod:`.admin`. The
+Universal Login pages, ``/authorize`` and ``/u/...`` (:mod:`.login_pages`), are served before
+all of the below: no token, no rate limit, no faults, not logged.
 
 A Management API request goes through, in order: route lookup (hapi's 404 for a path or
 method no route serves, before anything else); ``latency`` faults; ``status``/``timeout``/
@@ -47,6 +49,7 @@ from reconciler.emulator.faults import (
     FaultSet,
 )
 from reconciler.emulator.limits import RateDecision, RateLimiter
+from reconciler.emulator.login_pages import handle_page, handle_transactions_admin, is_page_path
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog
 from reconciler.emulator.responses import (
@@ -73,6 +76,7 @@ from reconciler.emulator.tokens import (
     AuthFailure,
     TokenIssuer,
 )
+from reconciler.emulator.transactions import TransactionStore
 from reconciler.emulator.validation import RequestInvalid
 
 logger = logging.getLogger("reconciler.emulator")
@@ -140,6 +144,7 @@ class Emulator:
         self.tokens = TokenIssuer()
         self.faults = FaultSet(options.faults, random.Random(options.fault_seed))
         self.log = RequestLog(options.request_log_limit)
+        self.transactions = TransactionStore()
 
     # -- the request log ---------------------------------------------------------------------
 
@@ -173,6 +178,8 @@ class Emulator:
 
     def _route(self, request: IncomingRequest) -> Reply:
         path = request.path
+        if path == "/__emulator/transactions" or path.startswith("/__emulator/transactions/"):
+            return handle_transactions_admin(self, request.method, path)
         if path == "/__emulator" or path.startswith("/__emulator/"):
             return handle_admin(self, request)
         tenant, rest = DEFAULT_TENANT, path
@@ -183,6 +190,8 @@ class Emulator:
                 reply = auth0_error(404, f"Unknown tenant {tenant!r}: use [a-z0-9][a-z0-9._-]*")
                 self.log.record(LoggedRequest(tenant, request.method, rest, 404, None))
                 return reply
+        if is_page_path(rest):  # Universal Login pages: no token, not logged, no faults
+            return handle_page(self, tenant, path.removesuffix(rest), rest, request)
         host = request.headers.get("host") or request.server_host
         base = f"{request.scheme}://{host}"
         if tenant != DEFAULT_TENANT:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from reconciler.buttons import describe
 from reconciler.diff import Change, Unmanaged
+from reconciler.pages.gallery import screen_file
 from reconciler.plans import DocumentPlan, Plan, Summary, TenantPlan
 from reconciler.reports.markdown import (
     GITHUB_COMMENT_LIMIT,
@@ -225,6 +226,35 @@ def _plan_section(tenant: TenantPlan) -> MarkdownSection | None:
     return MarkdownSection(tenant.tenant, full, compact)
 
 
+#: Changed screens linked one by one from the comment; the index links the rest.
+MAX_SCREEN_LINKS = 10
+
+
+def _previews_line(plan: Plan, base: str) -> str:
+    """The link to the previews' index, then to each changed screen's side-by-side image
+    (``auth0-partials preview`` writes them at ``screen_file``'s paths)."""
+    screens = sorted(
+        {
+            (tenant.tenant, document.key.prompt, change.screen)
+            for tenant in plan.tenants
+            if tenant.error is None
+            for document in tenant.documents
+            if document.key.kind == "partials"
+            for change in document.changes
+        }
+    )
+    line = f"Login pages before and after: [previews]({base}/index.html)"
+    links = []
+    for tenant, prompt, screen in screens[:MAX_SCREEN_LINKS]:
+        image = screen_file(tenant, prompt, screen, "png")
+        links.append(f"[{md_html(tenant)} {md_html(screen)}]({base}/{image})")
+    if links:
+        line += "; side by side: " + ", ".join(links)
+    if len(screens) > MAX_SCREEN_LINKS:
+        line += f" and {len(screens) - MAX_SCREEN_LINKS} more in the index"
+    return line
+
+
 def plan_markdown(
     plan: Plan, *, limit: int = GITHUB_COMMENT_LIMIT, preview_base_url: str | None = None
 ) -> str:
@@ -235,8 +265,7 @@ def plan_markdown(
     if plan.targets:
         head.append("Targets: " + ", ".join(md_code(t) for t in plan.targets))
     if preview_base_url and plan.has_changes:
-        base = preview_base_url.rstrip("/")
-        head.append(f"Login pages before and after: [previews]({base}/index.html)")
+        head.append(_previews_line(plan, preview_base_url.rstrip("/")))
     table = [
         "| tenant | documents changing | creates | updates | deletes | status |",
         "| --- | ---: | ---: | ---: | ---: | --- |",

@@ -1,0 +1,105 @@
+"""``preview``: the login pages a plan changes, before and after, as HTML and images."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.cli.interrupt import run_interruptibly
+from reconciler.cli.options import (
+    Run,
+    open_session,
+    paths_argument,
+    run_options,
+    target_option,
+    tenant_paths,
+)
+from reconciler.cli.progress import Printer
+
+
+def _interrupted(signum: int) -> None:
+    click.echo("Interrupted: nothing was written to any tenant (preview only reads).", err=True)
+
+
+@click.command(short_help="Render the login pages a plan changes, before and after (read-only).")
+@paths_argument
+@target_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder to write the previews to (created if missing): TENANT/PROMPT/SCREEN.before.html, "
+    ".after.html, .before.png, .after.png, the side-by-side SCREEN.png, and index.html.",
+)
+@click.option(
+    "--no-images", is_flag=True, help="Write the HTML only, even when a browser is available."
+)
+@run_options(many_tenants=True)
+def preview(
+    paths: tuple[str, ...], targets: tuple[str, ...], out: str, no_images: bool, run: Run
+) -> None:
+    """Plan, then render every screen the plan changes as it is now and as it will be after
+    apply: the tenant's page template, custom text (its default language) and partials, in an
+    emulated Universal Login page. With Playwright and Chromium (AUTH0_PARTIALS_BROWSER, or
+    chromium on the PATH) also screenshots and a side-by-side image with the changed region
+    outlined. Link DIR/index.html from a pull request with `plan --preview-base-url`.
+
+    PATHS are tenant files or folders of them (default: tenants/). Read-only: the plan's reads,
+    then the page template (read:branding), the tenant settings (read:tenant_settings) and
+    custom text (read:prompts) on the global bucket. Exit 0, or 1 when a tenant or a screen
+    could not be previewed."""
+    import reconciler
+    from reconciler.cancel import Cancellation
+    from reconciler.previews import PreviewReport
+
+    printer = Printer(quiet=run.quiet)
+    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
+    for config in configs:
+        for warning in config.warnings:
+            printer.progress(f"warning: {warning}")
+    cancellation = Cancellation()
+    folder = Path(out)
+
+    def work() -> tuple[PreviewReport, str]:
+        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
+            planned = reconciler.plan(
+                configs,
+                session=session,
+                targets=targets,
+                concurrency=run.concurrency,
+                checks=False,
+            )
+            report = reconciler.preview(planned, session=session, out=folder, images=not no_images)
+            stats = session.stats()
+            calls = (
+                f"API calls: {stats.document_reads} GET, {stats.other_reads} other reads, "
+                f"{stats.token_requests} token"
+            )
+            return report, calls
+
+    report, calls = run_interruptibly(work, cancellation, _interrupted)
+    for screen in report.screens:
+        address = f"{screen.tenant} {screen.prompt}/{screen.screen}"
+        if screen.error is not None:
+            click.echo(f"{address}: could not be rendered: {screen.error}", err=True)
+            continue
+        shown = screen.file("png") if report.images else screen.file("after.html")
+        click.echo(f"{address}: {folder / shown}")
+    for tenant, error in report.tenant_errors:
+        click.echo(f"Error: {tenant}: {error}", err=True)
+    for tenant, notes in report.notes.items():
+        for note in notes:
+            printer.progress(f"note: {tenant}: {note}")
+    if report.images_note:
+        printer.progress(f"note: {report.images_note}")
+    count = len(report.screens)
+    click.echo(
+        f"Previews of {count} screen{'s' if count != 1 else ''}: {report.index}"
+        if count
+        else f"No screen changes to preview: {report.index}"
+    )
+    printer.progress(calls)
+    if report.has_errors:
+        sys.exit(1)
