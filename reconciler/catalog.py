@@ -39,8 +39,9 @@ INSERTION_POINT_NOTES: Mapping[str, str] = {
 }
 
 #: Insertion points rendered inside the page's main ``<form>``. HTML forbids a form inside a
-#: form (a browser drops the nested start tag), so a switch button placed here would submit the
-#: main form instead of switching the connection.
+#: form: a browser drops the nested start tag, and the nested ``</form>`` then ends the main
+#: form, so the switch's hidden inputs join the main form and the fields and Continue button
+#: after it belong to no form (seen in Chromium by tests/test_browser_switching.py).
 INSIDE_MAIN_FORM: frozenset[str] = frozenset(
     {"form-content-start", "form-content-end", "form-content"}
 )

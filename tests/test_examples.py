@@ -124,7 +124,7 @@ def test_github_examples_use_the_action_with_its_inputs_and_outputs() -> None:
                 assert used, f"{path.name}: step {step['id']} has an id but no output is used"
                 assert used <= set(ACTION["outputs"]), f"{path.name}: {used}"
         assert "pip install" not in text
-    assert sorted(commands) == ["apply", "drift", "plan", "validate"]
+    assert sorted(commands) == ["apply", "drift", "plan", "preview", "validate"]
 
 
 def test_the_gitlab_example_uses_only_documented_options() -> None:

@@ -230,7 +230,8 @@ def nested_form(config: TenantConfig, facts: TenantFacts) -> list[CheckResult]:
                             "fail",
                             f"{prompt.name}/{screen.name}/{point.name}",
                             f"a form at {point.name}, inside the page's main form: the browser "
-                            "drops it and the button submits the main form",
+                            "drops its <form> tag and its </form> ends the main form, which "
+                            "breaks the login form",
                             "move it to form-footer-start",
                         )
                     )

@@ -1,8 +1,8 @@
 """The items of an insertion point: switch buttons and raw HTML/Liquid partials.
 
 Checks what the schema cannot: connection names, Liquid delimiters in a switch button's plain-text
-attributes, and forms placed inside the page's main form (HTML drops a nested ``<form>`` tag, so
-the button would submit the main form instead of switching the connection).
+attributes, and forms placed inside the page's main form (HTML drops a nested ``<form>`` tag and
+its ``</form>`` ends the main form: the login form breaks).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ __all__ = ["ItemReader"]
 
 _LIQUID_DELIMITERS = ("{{", "{%")
 _NESTED_FORM_WHY = (
-    "HTML forbids a form inside a form: the browser drops the inner <form> tag, so its button "
-    "would submit the page's main form instead of switching the connection. "
-    f"Put it at {DEFAULT_INSERTION_POINT}"
+    "HTML forbids a form inside a form: the browser drops the inner <form> tag and its </form> "
+    "ends the page's main form, so the switch's inputs join the main form and the fields and "
+    f"Continue button after it belong to no form. Put it at {DEFAULT_INSERTION_POINT}"
 )
 
 

@@ -75,7 +75,7 @@ _SCREEN_EXCLUSIVE = _exclusive(
 def _point(name: str) -> dict[str, Any]:
     note = INSERTION_POINT_NOTES.get(name, "An insertion point")
     if name in INSIDE_MAIN_FORM and name != "form-content":
-        note += ". No switch buttons here: HTML forbids a form inside a form"
+        note += ". No switch buttons here: a form inside the main form breaks the login form"
     elif name == "form-content":
         note += ". Inside the main form: no switch buttons"
     return {
