@@ -16,7 +16,7 @@ FAULT_HELP = (
 )
 
 
-@click.group()
+@click.group(short_help="Serve the Auth0 emulator (a local stand-in for a tenant).")
 def emulator() -> None:
     """The Auth0 emulator: the Universal Login slice of the Management API, locally."""
 
