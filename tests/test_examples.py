@@ -57,7 +57,7 @@ def _check(schema: str, *files: Path) -> tuple[int, str]:
 
 
 def test_github_workflows_match_the_workflow_schema() -> None:
-    assert [p.name for p in GITHUB] == ["drift.yml", "plan-and-apply.yml"]
+    assert [p.name for p in GITHUB] == ["drift.yml", "fleet.yml", "plan-and-apply.yml"]
     assert _check("vendor.github-workflows", *GITHUB) == (0, "ok -- validation done\n")
 
 
@@ -124,7 +124,16 @@ def test_github_examples_use_the_action_with_its_inputs_and_outputs() -> None:
                 assert used, f"{path.name}: step {step['id']} has an id but no output is used"
                 assert used <= set(ACTION["outputs"]), f"{path.name}: {used}"
         assert "pip install" not in text
-    assert sorted(commands) == ["apply", "drift", "plan", "preview", "validate"]
+    assert sorted(commands) == [
+        "apply",
+        "apply",
+        "drift",
+        "plan",
+        "plan",
+        "plan",
+        "preview",
+        "validate",
+    ]
 
 
 def test_the_gitlab_example_uses_only_documented_options() -> None:
@@ -294,6 +303,36 @@ def test_the_action_passes_other_commands_and_formats_through(tmp_path: Path) ->
     failed = _decide(runner, "1")
     assert failed.code == 1
     assert "::error::auth0-partials plan failed (exit code 1)" in failed.log
+
+
+def test_the_fleet_example_merges_every_shard_it_plans() -> None:
+    fleet = _yaml(PROJECT / "examples" / "github" / "fleet.yml")
+    shards = fleet["jobs"]["plan"]["strategy"]["matrix"]["shard"]
+    assert shards == fleet["jobs"]["apply"]["strategy"]["matrix"]["shard"]
+    total = len(shards)
+    merge = next(_action_steps({"jobs": {"comment": fleet["jobs"]["comment"]}}))
+    merged = re.findall(r"plan-shard-(\d+)-", merge["with"]["args"])
+    assert merged == [str(k) for k in shards] == [str(k) for k in range(1, total + 1)]
+    assert merge["with"]["paths"] == ""
+    (plan,) = _action_steps({"jobs": {"plan": fleet["jobs"]["plan"]}})
+    assert f"--shard ${{{{ matrix.shard }}}}/{total} " in plan["with"]["args"]
+    assert f"-{total}" in fleet["jobs"]["apply"]["concurrency"]["group"]
+
+
+def test_the_action_plans_shards_and_merges_them_into_one_comment(tmp_path: Path) -> None:
+    runner = ActionRunner(tmp_path)
+    shards = [runner.step("run", command="plan", args=f"--emulator --shard {k}/2") for k in (1, 2)]
+    plans = [s.outputs["json"] for s in shards]
+    assert all(plans) and all(s.outputs["exitcode"] in {"0", "2"} for s in shards)
+    args = " ".join(f"--merge {shlex.quote(p)}" for p in plans)
+    merged = runner.step("run", command="plan", paths="", args=args)
+    assert merged.outputs["exitcode"] == "2", merged.log
+    text = Path(merged.outputs["markdown"]).read_text("utf-8")
+    assert text.startswith(PLAN_MARKER)
+    assert "`acme-dev`" in text and "`acme-prod`" in text
+    for plan in plans:  # each shard applies its own plan
+        applied = runner.step("run", command="apply", paths=plan, args="--emulator --auto-approve")
+        assert applied.outputs["exitcode"] == "0", applied.log
 
 
 def test_the_action_reports_unusable_inputs(tmp_path: Path) -> None:
