@@ -91,10 +91,6 @@ class DocumentKey:
             return self.prompt
         return f"{self.prompt} custom text ({self.language})"
 
-    @property
-    def slot_noun(self) -> str:
-        return "insertion point" if self.kind == "partials" else "text key"
-
     def to_json(self) -> dict[str, str | None]:
         return {"kind": self.kind, "prompt": self.prompt, "language": self.language}
 

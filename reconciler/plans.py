@@ -15,7 +15,7 @@ from typing import Any
 
 from reconciler import __version__
 from reconciler.desired import Locales, desired_documents
-from reconciler.diff import ACTIONS, Change, DocumentDiff, Unmanaged, diff_document
+from reconciler.diff import Change, DocumentDiff, Unmanaged, diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.model import SafetyLimits, TenantConfig
 
@@ -211,11 +211,6 @@ def binding_json(config: TenantConfig) -> dict[str, Any]:
             "allow_empty_prompt": config.safety.allow_empty_prompt,
         },
     }
-
-
-def action_counts(changes: Iterator[Change] | tuple[Change, ...]) -> Mapping[str, int]:
-    actions = [c.action for c in changes]
-    return {action: actions.count(action) for action in ACTIONS}
 
 
 def plan_tenant(

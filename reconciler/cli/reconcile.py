@@ -25,8 +25,6 @@ from reconciler.cli.progress import Printer
 if TYPE_CHECKING:
     import reconciler
 
-PATHS_HELP = "PATHS are tenant files or folders of them (default: tenants/)."
-
 
 def _calls_line(session: object) -> str:
     stats = session.stats()  # type: ignore[attr-defined]
