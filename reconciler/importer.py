@@ -22,12 +22,14 @@ import yaml
 from reconciler.catalog import (
     DEFAULT_INSERTION_POINT,
     INSIDE_MAIN_FORM,
+    LANGUAGES,
     PROMPTS,
     STANDARD_INSERTION_POINTS,
     PromptSpec,
     prompt_spec,
     text_reference,
 )
+from reconciler.config.items import fallback_label
 from reconciler.documents import Document
 from reconciler.markup import parse_items
 from reconciler.model import (
@@ -175,12 +177,36 @@ def import_tenant_yaml(
         f"tenant: {_scalar(tenant)}",
         f"domain: {_scalar(domain)}",
         *([f"custom_domain: {_scalar(custom_domain)}"] if custom_domain else []),
+        *(
+            [f"default_language: {_scalar(language)}"]
+            if (language := default_language(prompts))
+            else []
+        ),
         "credentials:",
         *_credentials_lines(credentials),
         *_extra_prompts_lines(prompts),
         *_prompts_section(prompts, {}),
     ]
     return "\n".join(lines) + "\n", left_out
+
+
+def default_language(prompts: Sequence[DesiredPrompt]) -> str | None:
+    """The ``default_language`` that gives every translated button its live fallback label,
+    when English (the default) does not and one language does."""
+    buttons = [
+        item
+        for prompt in prompts
+        for screen in prompt.screens
+        for point in screen.insertion_points
+        for item in point.items
+        if isinstance(item, SwitchButton) and item.translations
+    ]
+    if all(fallback_label(b.translations, None) == b.label for b in buttons):
+        return None
+    for language in LANGUAGES:
+        if all(fallback_label(b.translations, language) == b.label for b in buttons):
+            return language
+    return None
 
 
 def _check_unique(documents: Sequence[Document]) -> None:

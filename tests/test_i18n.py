@@ -154,10 +154,12 @@ def test_switching_back_to_a_plain_label_writes_the_partial_before_dropping_text
     assert writes(emulator) == ["PUT login-password/partials"]
 
 
+@pytest.mark.parametrize("fallback", [None, "fr"])
 def test_import_turns_variable_backed_buttons_back_into_label_maps(
-    tmp_path: Path, emulator: ServedEmulator
+    tmp_path: Path, emulator: ServedEmulator, fallback: str | None
 ) -> None:
-    folder = project(tmp_path, emulator)
+    declared = FILE.replace("prompts:", f"default_language: {fallback}\nprompts:")
+    folder = project(tmp_path, emulator, declared if fallback else FILE)
     assert cli(folder, "apply", "--auto-approve").code == 0
     (folder / "imported").mkdir()
     imported = cli(
@@ -179,6 +181,7 @@ def test_import_turns_variable_backed_buttons_back_into_label_maps(
     assert imported.code == 0, imported.stderr
     text = (folder / "imported" / "acme.yaml").read_text()
     assert "fr: Recevoir un code par e-mail" in text
+    assert ("default_language: fr" in text) == (fallback == "fr")
     assert cli(folder, "plan", "imported", "--detailed-exitcode").code == 0
 
 

@@ -186,8 +186,10 @@ def import_(
     for key in result.skipped:
         printer.progress(f"skipped {key}: the tenant does not have this prompt")
     if out:
+        from reconciler.reports.text import plural
+
         _write_new(Path(out), result.text, force)
-        click.echo(f"Wrote {out} ({len(result.read)} prompts read).", err=True)
+        click.echo(f"Wrote {out} ({plural(len(result.read), 'prompt')} read).", err=True)
     else:
         click.echo(result.text, nl=False)
 
