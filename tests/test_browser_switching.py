@@ -120,7 +120,12 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def _authorize(
-    page: Any, emulator: EmulatorServer, tenant: str, signup: bool = False, callback: str = CALLBACK
+    page: Any,
+    emulator: EmulatorServer,
+    tenant: str,
+    signup: bool = False,
+    callback: str = CALLBACK,
+    locale: str | None = None,
 ) -> None:
     query = {
         "client_id": CLIENT_ID,
@@ -130,6 +135,8 @@ def _authorize(
     }
     if signup:
         query["screen_hint"] = "signup"
+    if locale:
+        query["ui_locales"] = locale
     page.goto(f"{emulator.tenant_base(tenant)}/authorize?{urlencode(query)}")
 
 
@@ -159,9 +166,11 @@ def _on(page: Any, path: str, heading: str) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == heading
 
 
-def _reach(page: Any, emulator: EmulatorServer, tenant: str, screen: str) -> None:
+def _reach(
+    page: Any, emulator: EmulatorServer, tenant: str, screen: str, locale: str | None = None
+) -> None:
     signup = screen.startswith("signup")
-    _authorize(page, emulator, tenant, signup=signup)
+    _authorize(page, emulator, tenant, signup=signup, locale=locale)
     _on(page, "/u/signup/identifier" if signup else "/u/login/identifier", "Create Your Account"
         if signup else "Welcome")  # fmt: skip
     page.get_by_label("Email address").fill(USER)
@@ -213,6 +222,35 @@ def test_every_declared_button_switches(page: Any, emulator: EmulatorServer, dec
     if back is not None:
         _click(page, back.button.label)
         _on(page, *LANDS[_strategy(emulator, back.tenant, back.button.connection)])
+
+
+TRANSLATED = [
+    (declared, language, label)
+    for declared in BUTTONS
+    for language, label in declared.button.translations
+    if declared.screen in ("login-password", "signup-password")
+]
+
+
+@pytest.mark.parametrize(
+    ("declared", "language", "label"), TRANSLATED, ids=lambda v: getattr(v, "id", str(v))
+)
+def test_a_translated_button_shows_and_switches_in_the_users_language(
+    page: Any, emulator: EmulatorServer, declared: Declared, language: str, label: str
+) -> None:
+    """``ui_locales`` picks the language; the label is the tenant's custom text for it."""
+    _reach(page, emulator, declared.tenant, declared.screen, locale=language)
+    others = {text for lang, text in declared.button.translations if lang != language}
+    for other in others - {label}:
+        assert page.get_by_role("button", name=other, exact=True).count() == 0, other
+    request = _click(page, label)
+    assert parse_qs(request.post_data or "")["connection"] == [declared.button.connection]
+    path, _ = LANDS[_strategy(emulator, declared.tenant, declared.button.connection)]
+    assert urlsplit(page.url).path.endswith(path), page.url
+
+
+def test_the_files_declare_a_french_label() -> None:
+    assert any(language == "fr" for _, language, _ in TRANSLATED)
 
 
 def test_the_files_declare_the_documented_buttons() -> None:
