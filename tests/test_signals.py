@@ -156,4 +156,5 @@ def test_an_interrupted_apply_says_what_it_wrote_and_where_the_backups_are(
     assert "backed up in" in stdout
     written = int(stdout.split("Apply interrupted: ")[1].split(" document")[0])
     assert 1 <= written < len(PROMPTS)
+    assert f", {len(PROMPTS) - written} not written." in stdout  # the rest of the plan
     assert state.count("<p>x</p>") >= written

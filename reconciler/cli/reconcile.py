@@ -266,7 +266,10 @@ def apply(
     configs = [] if saved else load_configs(paths, targets, run)
     _warn_config(configs, printer)
 
+    shown: list[reconciler.Plan] = []
+
     def show(plan: reconciler.Plan) -> None:
+        shown.append(plan)
         click.echo(render_plan(plan, "text", color=color()), nl=False, color=color())
 
     def work() -> tuple[reconciler.ApplyReport | None, str]:
@@ -318,8 +321,9 @@ def apply(
         from reconciler.writes import ApplyReport
 
         partial = ApplyReport(outcomes=tuple(printer.outcomes), interrupted=True)
+        planned = shown[-1].summary.documents if shown else None
         click.echo("Interrupted.", err=True)
-        for line in apply_verdict(partial, backup_dir=backups.folder):
+        for line in apply_verdict(partial, backup_dir=backups.folder, planned=planned):
             click.echo(line)
 
     report, calls = run_interruptibly(work, cancellation, interrupted)

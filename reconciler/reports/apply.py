@@ -29,11 +29,16 @@ def outcome_lines(outcome: DocumentOutcome, *, color: bool = False) -> list[str]
     return lines
 
 
-def apply_verdict(report: ApplyReport, *, backup_dir: Path | None = None) -> list[str]:
-    """The closing lines of an apply (its document lines were printed as they happened)."""
+def apply_verdict(
+    report: ApplyReport, *, backup_dir: Path | None = None, planned: int | None = None
+) -> list[str]:
+    """The closing lines of an apply (its document lines were printed as they happened).
+    ``planned``: how many documents the plan meant to write, when an interrupted apply's
+    report holds only those it reached."""
     lines = [f"{'failed':>15}  {sanitize(t)}: {sanitize(e)}" for t, e in report.tenant_errors]
     written = len(report.written)
-    others = len(report.outcomes) - written
+    reached = len(report.outcomes)
+    others = reached - written if planned is None else max(planned, reached) - written
     counted = f"{plural(written, 'document')} written, {others} not written"
     if report.interrupted:
         lines.append(f"Apply interrupted: {counted}.")
