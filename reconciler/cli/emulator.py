@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 
-@click.group()
+@click.group(short_help="Serve a local Auth0 emulator to try the tool on.")
 def emulator() -> None:
     """The Auth0 emulator: the Management API's token and partials endpoints, locally."""
 
