@@ -66,8 +66,11 @@ class Targets:
         )
 
     def select(self, configs: Sequence[TenantConfig]) -> list[TenantConfig]:
-        """The tenants with at least one targeted document; refuses targets that match
-        nothing (a misspelt tenant or prompt must not plan silently empty)."""
+        """Every tenant without targets; else the tenants with at least one targeted
+        document, refusing targets that match nothing (a misspelt tenant or prompt must not
+        plan silently empty)."""
+        if not self.values:
+            return list(configs)
         unmatched = [
             value
             for value in self.values

@@ -6,7 +6,7 @@ import json
 import logging
 import random
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -15,24 +15,21 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from reconciler.documents import Document, DocumentKey
+from reconciler.domains import endpoint_base, is_loopback
 from reconciler.errors import (
     ApiError,
     Auth0PartialsError,
     ConfigError,
     RateLimitError,
     TransportError,
+    WriteOutcomeUnknown,
 )
-from reconciler.management.client import (
-    ManagementClient,
-    RequestRecord,
-    RetryPolicy,
-    endpoint_base,
-    is_loopback,
-    parse_retry_after,
-    tls_verify,
-)
+from reconciler.management.client import ManagementClient
+from reconciler.management.endpoint import tls_verify
 from reconciler.management.ratelimit import BudgetExhausted, PartialsBudget
-from reconciler.model import Credentials, PromptDocument
+from reconciler.management.transport import RequestRecord, RetryPolicy, Wait, parse_retry_after
+from reconciler.model import Credentials
 
 SECRET = "SECRET-XYZ"
 TOKEN = "TOKEN-XYZ"
@@ -50,6 +47,15 @@ UNKNOWN_PROMPT = {
     "errorCode": "bad_request",
 }
 DOC = {"login-password": {"form-footer-start": "<form>switch</form>"}}
+
+
+def partials(prompt: str) -> DocumentKey:
+    return DocumentKey.partials(prompt)
+
+
+def doc(prompt: str, screens: dict[str, dict[str, str]]) -> Document:
+    return Document(partials(prompt), screens)
+
 
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -72,14 +78,15 @@ class FakeClock:
 
 
 class FakeAuth0:
-    """Answers /oauth/token with fresh tokens and partials with stored documents, unless a
-    queued reply says otherwise."""
+    """Answers /oauth/token with fresh tokens, documents (partials, custom text) with stored
+    ones and other endpoints from ``other``, unless a queued reply says otherwise."""
 
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
         self.token_replies: deque[Reply] = deque()
         self.api_replies: deque[Reply] = deque()
-        self.documents: dict[str, Any] = {}
+        self.documents: dict[str, Any] = {}  # by prompt, or "PROMPT/custom-text/LANGUAGE"
+        self.other: dict[str, Any] = {}  # other endpoints, by path after /api/v2/
         self.issued = 0
         self.expires_in: int | None = 86400
 
@@ -102,10 +109,16 @@ class FakeAuth0:
             if self.expires_in is not None:
                 body["expires_in"] = self.expires_in
             return httpx.Response(200, json=body)
-        prompt = request.url.path.split("/")[-2]
+        resource = request.url.path.split("/api/v2/", 1)[1]
+        if not resource.startswith("prompts/"):
+            if resource in self.other:
+                return httpx.Response(200, json=self.other[resource])
+            return error(404, "Not Found")
+        # prompts/P/partials -> "P"; prompts/P/custom-text/L -> "P/custom-text/L"
+        name = resource.removeprefix("prompts/").removesuffix("/partials")
         if request.method == "PUT":
-            self.documents[prompt] = json.loads(request.content)
-        return httpx.Response(200, json=self.documents.get(prompt, {}))
+            self.documents[name] = json.loads(request.content)
+        return httpx.Response(200, json=self.documents.get(name, {}))
 
     def api_requests(self) -> list[httpx.Request]:
         return [r for r in self.requests if not r.url.path.endswith("/oauth/token")]
@@ -252,8 +265,8 @@ def test_one_token_for_many_calls(server: FakeAuth0, clock: FakeClock) -> None:
     server.documents["login-password"] = DOC
     with make_client(server, clock) as client:
         for _ in range(3):
-            assert client.get_partials("login-password").to_json() == DOC
-        client.put_partials(PromptDocument("login-password", DOC))
+            assert client.get_document(partials("login-password")).to_json() == DOC
+        client.put_document(doc("login-password", DOC))
     assert client.stats.token_requests == 1
     (token_request,) = server.token_requests()
     assert token_request.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -271,12 +284,12 @@ def test_one_token_for_many_calls(server: FakeAuth0, clock: FakeClock) -> None:
 def test_token_refreshed_near_expiry(server: FakeAuth0, clock: FakeClock) -> None:
     server.expires_in = 120
     client = make_client(server, clock, token_refresh_margin=60.0)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     clock.now += 59
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert client.stats.token_requests == 1
     clock.now += 2  # 61 s after issue: within 60 s of expiry
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert client.stats.token_requests == 2
     assert server.api_requests()[-1].headers["authorization"] == f"Bearer {TOKEN}-2"
 
@@ -284,9 +297,9 @@ def test_token_refreshed_near_expiry(server: FakeAuth0, clock: FakeClock) -> Non
 def test_token_without_expiry_is_kept_until_401(server: FakeAuth0, clock: FakeClock) -> None:
     server.expires_in = None
     client = make_client(server, clock)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     clock.now += 10**6
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert client.stats.token_requests == 1
 
 
@@ -300,7 +313,7 @@ def test_custom_audience_and_emulator_paths(server: FakeAuth0, clock: FakeClock)
     client = make_client(
         server, clock, domain="http://127.0.0.1:8765/tenants/acme", credentials=creds
     )
-    client.get_partials("login-passwordless")
+    client.get_document(partials("login-passwordless"))
     token_request, get_request = server.requests
     assert str(token_request.url) == "http://127.0.0.1:8765/tenants/acme/oauth/token"
     assert parse_qs(token_request.content.decode())["audience"] == [creds.audience]
@@ -317,7 +330,7 @@ def test_unset_secret_names_the_variable(server: FakeAuth0, clock: FakeClock, mi
     environ = {k: v for k, v in ENV.items() if k != missing}
     client = make_client(server, clock, environ=environ)
     with pytest.raises(Auth0PartialsError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert missing in str(info.value)
     assert SECRET not in str(info.value)
     assert server.requests == []
@@ -327,14 +340,14 @@ def test_secrets_read_at_first_use(server: FakeAuth0, clock: FakeClock) -> None:
     environ: dict[str, str] = {}
     client = make_client(server, clock, environ=environ)  # constructing needs no secret
     environ.update(ENV)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert client.stats.token_requests == 1
 
 
 def test_pre_issued_token(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, credentials=TOKEN_CREDS)
-    client.get_partials("login")
-    client.get_partials("signup")
+    client.get_document(partials("login"))
+    client.get_document(partials("signup"))
     assert client.stats.token_requests == 0
     assert server.requests[0].headers["authorization"] == f"Bearer {TOKEN}-preissued"
 
@@ -342,14 +355,14 @@ def test_pre_issued_token(server: FakeAuth0, clock: FakeClock) -> None:
 def test_pre_issued_token_unset(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, credentials=TOKEN_CREDS, environ={})
     with pytest.raises(Auth0PartialsError, match="ACME_TOKEN"):
-        client.get_partials("login")
+        client.get_document(partials("login"))
 
 
 def test_pre_issued_token_401_is_not_refreshed(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.append(error(401, "Invalid token"))
     client = make_client(server, clock, credentials=TOKEN_CREDS)
     with pytest.raises(ApiError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert info.value.status == 401
     assert "$ACME_TOKEN" in (info.value.hint or "")
     assert len(server.requests) == 1
@@ -359,7 +372,7 @@ def test_401_refreshes_token_once_then_succeeds(server: FakeAuth0, clock: FakeCl
     server.documents["login"] = {"login": {"form-footer-end": "x"}}
     server.api_replies.append(error(401, "Expired token"))
     client = make_client(server, clock)
-    assert client.get_partials("login").get("login", "form-footer-end") == "x"
+    assert client.get_document(partials("login")).get("login", "form-footer-end") == "x"
     assert client.stats.token_requests == 2
     assert server.api_requests()[-1].headers["authorization"] == f"Bearer {TOKEN}-2"
 
@@ -368,7 +381,7 @@ def test_second_401_is_an_api_error(server: FakeAuth0, clock: FakeClock) -> None
     server.api_replies.extend([error(401, "Invalid token"), error(401, "Invalid token")])
     client = make_client(server, clock)
     with pytest.raises(ApiError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert info.value.status == 401
     assert "credentials" in str(info.value) or "client" in (info.value.hint or "")
     assert "ACME_ID" in (info.value.hint or "")
@@ -397,7 +410,7 @@ def test_token_endpoint_errors(
     server.token_replies.append(httpx.Response(status, json=body))
     client = make_client(server, clock)
     with pytest.raises(ApiError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert info.value.status == status
     assert info.value.path == "/oauth/token"
     assert info.value.error_code == body["error"]
@@ -408,7 +421,7 @@ def test_token_endpoint_errors(
 def test_token_answer_without_access_token(server: FakeAuth0, clock: FakeClock) -> None:
     server.token_replies.append(httpx.Response(200, text="<html>login</html>"))
     with pytest.raises(TransportError, match="access_token"):
-        make_client(server, clock).get_partials("login")
+        make_client(server, clock).get_document(partials("login"))
 
 
 # ------------------------------------------------------------------ documents
@@ -416,25 +429,82 @@ def test_token_answer_without_access_token(server: FakeAuth0, clock: FakeClock) 
 
 def test_put_sends_document_and_returns_echo(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock)
-    document = PromptDocument(
-        "login-password", {"login-password": {"form-footer-start": "<b>é</b>"}}
-    )
-    echoed = client.put_partials(document)
-    assert echoed == PromptDocument.from_json("login-password", document.to_json())
+    document = doc("login-password", {"login-password": {"form-footer-start": "<b>é</b>"}})
+    echoed = client.put_document(document)
+    assert echoed == Document.from_json(partials("login-password"), document.to_json())
     put = server.api_requests()[-1]
     assert put.method == "PUT"
     assert put.headers["content-type"] == "application/json"
     assert json.loads(put.content) == document.to_json()
-    assert client.stats.partials_puts == 1
+    assert client.stats.document_writes == 1
 
 
 def test_empty_document(server: FakeAuth0, clock: FakeClock) -> None:
-    assert make_client(server, clock).get_partials("login").is_empty()
+    assert make_client(server, clock).get_document(partials("login")).is_empty()
 
 
 def test_prompt_name_is_quoted(server: FakeAuth0, clock: FakeClock) -> None:
-    make_client(server, clock).get_partials("a/b")
+    make_client(server, clock).get_document(partials("a/b"))
     assert server.api_requests()[0].url.raw_path == b"/api/v2/prompts/a%2Fb/partials"
+
+
+def test_custom_text_path_and_no_partials_budget(server: FakeAuth0, clock: FakeClock) -> None:
+    # Custom text is under Auth0's global Management API limit, not the partials buckets.
+    budget = PartialsBudget(1, 5.0, 1, 5.0, clock=clock, sleep=clock.sleep)
+    client = make_client(server, clock, budget=budget)
+    key = DocumentKey.custom_text("login-id", "fr")
+    text = Document(key, {"login-id": {"title": "Bonjour é", "description": "x"}})
+    for _ in range(3):
+        assert client.put_document(text) == text
+        assert client.get_document(key) == text
+    assert clock.sleeps == []
+    assert budget.read.available() == 1 and budget.write.available() == 1  # none spent
+    paths = {r.url.raw_path for r in server.api_requests()}
+    assert paths == {b"/api/v2/prompts/login-id/custom-text/fr"}
+    assert server.documents == {"login-id/custom-text/fr": text.to_json()}
+    assert (client.stats.document_reads, client.stats.document_writes) == (3, 3)
+    # ... while partials still spend their budget: the second read waits for a token.
+    client.get_document(partials("login-id"))
+    client.get_document(partials("login-id"))
+    assert clock.sleeps == [pytest.approx(12.0)]
+
+
+def test_custom_text_language_is_quoted(server: FakeAuth0, clock: FakeClock) -> None:
+    make_client(server, clock).get_document(DocumentKey.custom_text("login", "pt/BR"))
+    assert server.api_requests()[0].url.raw_path == b"/api/v2/prompts/login/custom-text/pt%2FBR"
+
+
+def test_get_json_reads_other_endpoints(server: FakeAuth0, clock: FakeClock) -> None:
+    server.other["branding/templates/universal-login"] = {"body": "<html>{%- auth0:widget -%}"}
+    budget = PartialsBudget(1, 5.0, 1, 5.0, clock=clock, sleep=clock.sleep)
+    client = make_client(server, clock, budget=budget)
+    for _ in range(3):
+        assert client.get_json("branding/templates/universal-login") == {
+            "body": "<html>{%- auth0:widget -%}"
+        }
+    assert client.get_json("/branding/templates/universal-login", {"fields": "body"}) == {
+        "body": "<html>{%- auth0:widget -%}"
+    }
+    last = server.api_requests()[-1]
+    assert (last.method, last.url.path, last.url.params["fields"]) == (
+        "GET",
+        "/api/v2/branding/templates/universal-login",
+        "body",
+    )
+    assert last.headers["authorization"] == f"Bearer {TOKEN}-1"
+    assert (client.stats.other_reads, client.stats.document_reads) == (4, 0)
+    assert clock.sleeps == [] and budget.read.available() == 1
+
+
+def test_get_json_errors(server: FakeAuth0, clock: FakeClock) -> None:
+    client = make_client(server, clock, domain="http://127.0.0.1:8765/tenants/acme")
+    with pytest.raises(ApiError) as info:
+        client.get_json("custom-domains")
+    assert (info.value.status, info.value.method) == (404, "GET")
+    assert info.value.path == "/tenants/acme/api/v2/custom-domains"
+    server.api_replies.append(httpx.Response(200, text="<html>proxy</html>"))
+    with pytest.raises(TransportError, match="not valid JSON"):
+        client.get_json("custom-domains")
 
 
 @pytest.mark.parametrize(
@@ -459,15 +529,15 @@ def test_unusable_200_body_is_a_transport_error(
     server.api_replies.append(httpx.Response(200, content=content))
     client = make_client(server, clock)
     with pytest.raises(TransportError, match=problem) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert "nothing will be written" in (info.value.hint or "")
-    assert client.stats.partials_gets == 1  # not retried: costs no more budget
+    assert client.stats.document_reads == 1  # not retried: costs no more budget
 
 
 def test_unusable_put_echo(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.append(httpx.Response(200, content=b""))
     with pytest.raises(TransportError) as info:
-        make_client(server, clock).put_partials(PromptDocument("login", {}))
+        make_client(server, clock).put_document(doc("login", {}))
     assert "plan" in (info.value.hint or "")
 
 
@@ -477,7 +547,13 @@ def test_unusable_put_echo(server: FakeAuth0, clock: FakeClock) -> None:
 @pytest.mark.parametrize(
     ("method", "reply", "cls", "code", "hint_part"),
     [
-        ("GET", httpx.Response(400, json=UNKNOWN_PROMPT), ApiError, "bad_request", "early-access"),
+        (
+            "GET",
+            httpx.Response(400, json=UNKNOWN_PROMPT),
+            ApiError,
+            "bad_request",
+            "does not know 'passkeys'",
+        ),
         (
             "PUT",
             error(400, "Payload validation error", "bad_request"),
@@ -560,9 +636,9 @@ def test_error_mapping(
     client = make_client(server, clock, retry=RetryPolicy(max_attempts=2, jitter=False))
     with pytest.raises(ApiError) as info:
         if method == "GET":
-            client.get_partials("passkeys")
+            client.get_document(partials("passkeys"))
         else:
-            client.put_partials(PromptDocument("passkeys", {}))
+            client.put_document(doc("passkeys", {}))
     exc = info.value
     assert type(exc) is cls
     assert (exc.status, exc.method, exc.tenant, exc.error_code) == (
@@ -582,9 +658,9 @@ def test_error_mapping(
 def test_429_honours_retry_after_seconds(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.append(error(429, "Endpoint limit has been reached", **{"retry-after": "7"}))
     client = make_client(server, clock, unlimited=False)  # default partials budget
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == [pytest.approx(7.0)]  # and no extra wait for the budget
-    assert (client.stats.retries, client.stats.rate_limited, client.stats.partials_gets) == (
+    assert (client.stats.retries, client.stats.rate_limited, client.stats.document_reads) == (
         1,
         1,
         2,
@@ -602,7 +678,7 @@ def test_429_honours_retry_after_http_date(server: FakeAuth0, clock: FakeClock) 
             **{"retry-after": format_datetime(later, usegmt=True)},
         )
     )
-    make_client(server, clock).get_partials("login")
+    make_client(server, clock).get_document(partials("login"))
     assert clock.sleeps == [pytest.approx(10.0)]
 
 
@@ -616,26 +692,26 @@ def test_429_honours_ratelimit_reset(server: FakeAuth0, clock: FakeClock) -> Non
         )
     )
     client = make_client(server, clock, unlimited=False)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == [pytest.approx(12.0)]
 
 
 def test_backoff_without_headers(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.extend([error(503, "Unavailable"), error(503, "Unavailable")])
-    make_client(server, clock).get_partials("login")
+    make_client(server, clock).get_document(partials("login"))
     assert clock.sleeps == [0.5, 1.0]
 
 
 def test_backoff_is_capped_and_jittered(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.extend([error(500, "boom")] * 3)
     policy = RetryPolicy(max_attempts=4, base_delay=10.0, max_delay=15.0, jitter=False)
-    make_client(server, clock, retry=policy).get_partials("login")
+    make_client(server, clock, retry=policy).get_document(partials("login"))
     assert clock.sleeps == [10.0, 15.0, 15.0]
 
     jittered = FakeClock()
     server.api_replies.extend([error(500, "boom")] * 3)
     policy = RetryPolicy(max_attempts=4, base_delay=10.0, max_delay=15.0, jitter=True)
-    make_client(server, jittered, retry=policy).get_partials("login")
+    make_client(server, jittered, retry=policy).get_document(partials("login"))
     assert len(jittered.sleeps) == 3
     assert all(0 <= s <= cap for s, cap in zip(jittered.sleeps, [10.0, 15.0, 15.0], strict=True))
     assert len(set(jittered.sleeps)) == 3
@@ -645,7 +721,7 @@ def test_retries_stop_at_max_attempts(server: FakeAuth0, clock: FakeClock) -> No
     server.api_replies.extend([error(429, "Endpoint limit has been reached")] * 20)
     client = make_client(server, clock, retry=RetryPolicy(max_attempts=3, jitter=False))
     with pytest.raises(RateLimitError, match="gave up after 3 attempts") as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert len(server.api_requests()) == 3
     assert clock.sleeps == [0.5, 1.0]
     assert client.stats.rate_limited == 3
@@ -658,7 +734,7 @@ def test_deadline_is_never_slept_past(server: FakeAuth0, clock: FakeClock) -> No
     )
     client = make_client(server, clock, deadline=clock.now + 10)
     with pytest.raises(RateLimitError, match="deadline") as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert clock.sleeps == []
     assert "wait 30 s" in (info.value.hint or "")
 
@@ -666,17 +742,18 @@ def test_deadline_is_never_slept_past(server: FakeAuth0, clock: FakeClock) -> No
 def test_deadline_stops_backoff(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.extend([error(503, "Unavailable")] * 10)
     policy = RetryPolicy(base_delay=4.0, jitter=False)
-    client = make_client(server, clock, retry=policy, deadline=clock.now + 10)
+    deadline = clock.now + 10
+    client = make_client(server, clock, retry=policy, deadline=deadline)
     with pytest.raises(ApiError, match="deadline"):
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert clock.sleeps == [4.0]  # 4 then 8 would end at 12 > 10
-    assert clock.now <= client.deadline  # type: ignore[operator]
+    assert clock.now <= deadline
 
 
 def test_long_retry_after_is_not_waited_for(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.append(error(429, "Global limit has been reached", **{"retry-after": "600"}))
     with pytest.raises(RateLimitError) as info:
-        make_client(server, clock).get_partials("login")
+        make_client(server, clock).get_document(partials("login"))
     assert clock.sleeps == []
     assert "wait 600 s" in (info.value.hint or "")
 
@@ -706,7 +783,7 @@ def test_transport_error_after_retries(server: FakeAuth0, clock: FakeClock) -> N
     server.api_replies.extend([httpx.ConnectError("connection refused")] * 5)
     client = make_client(server, clock)
     with pytest.raises(TransportError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     exc = info.value
     assert not isinstance(exc.__cause__, httpx.HTTPError)
     assert exc.__suppress_context__
@@ -727,23 +804,129 @@ def test_transport_error_after_retries(server: FakeAuth0, clock: FakeClock) -> N
 def test_transport_error_then_success(server: FakeAuth0, clock: FakeClock, exc: Exception) -> None:
     server.api_replies.append(exc)
     client = make_client(server, clock)
-    assert client.get_partials("login").is_empty()
+    assert client.get_document(partials("login")).is_empty()
     assert client.stats.retries == 1
 
 
-def test_put_is_retried_on_transport_error(server: FakeAuth0, clock: FakeClock) -> None:
-    server.api_replies.append(httpx.ReadError("reset"))
+def _landed_then(server: FakeAuth0, exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    """The PUT lands on the server, then its answer is lost."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        server.documents[request.url.path.split("/")[-2]] = json.loads(request.content)
+        raise exc
+
+    return reply
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("timed out"),
+        httpx.ReadError("connection reset by peer"),
+        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),
+        httpx.WriteError("broken pipe"),
+    ],
+)
+def test_put_whose_answer_is_lost_is_not_resent(
+    server: FakeAuth0, clock: FakeClock, exc: Exception
+) -> None:
+    server.api_replies.append(_landed_then(server, exc))
     client = make_client(server, clock)
-    document = PromptDocument("login", {"login": {"form-footer-start": "x"}})
-    assert client.put_partials(document) == document
+    document = doc("login", {"login": {"form-footer-start": "x"}})
+    with pytest.raises(WriteOutcomeUnknown) as info:
+        client.put_document(document)
+    assert isinstance(info.value, TransportError)
+    assert [r.method for r in server.api_requests()] == ["PUT"]  # never resent
+    assert clock.sleeps == []
+    assert (client.stats.document_writes, client.stats.retries) == (1, 0)
+    message = str(info.value)
+    assert "acme-dev: PUT /api/v2/prompts/login/partials" in message
+    assert type(exc).__name__ in message
+    assert "may or may not have landed" in message
+    assert "read again" in (info.value.hint or "")
+    assert "plan" in (info.value.hint or "")
+    # Reading finds out what happened: here, the write landed.
+    assert client.get_document(partials("login")) == document
+
+
+@pytest.mark.parametrize(
+    "exc", [httpx.ConnectError("connection refused"), httpx.ConnectTimeout("timed out")]
+)
+def test_put_that_never_connected_is_retried(
+    server: FakeAuth0, clock: FakeClock, exc: Exception
+) -> None:
+    server.api_replies.append(exc)
+    client = make_client(server, clock)
+    document = doc("login", {"login": {"form-footer-start": "x"}})
+    assert client.put_document(document) == document
     assert [r.method for r in server.api_requests()] == ["PUT", "PUT"]
+    assert client.stats.retries == 1
+    assert server.documents["login"] == document.to_json()
 
 
-def test_put_transport_error_hint(server: FakeAuth0, clock: FakeClock) -> None:
-    server.api_replies.extend([httpx.ReadTimeout("timed out")] * 5)
+def test_put_that_never_connects_fails_with_nothing_written(
+    server: FakeAuth0, clock: FakeClock
+) -> None:
+    server.api_replies.extend([httpx.ConnectError("connection refused")] * 5)
+    client = make_client(server, clock)
     with pytest.raises(TransportError) as info:
-        make_client(server, clock).put_partials(PromptDocument("login", {}))
-    assert "may or may not have been applied" in (info.value.hint or "")
+        client.put_document(doc("login", {}))
+    assert not isinstance(info.value, WriteOutcomeUnknown)
+    assert len(server.api_requests()) == 5
+    assert "could not connect" in (info.value.hint or "")
+
+
+def _trickle(
+    clock: FakeClock, seconds_per_byte: float
+) -> Callable[[httpx.Request], httpx.Response]:
+    """An answer that arrives one byte every ``seconds_per_byte`` (on the fake clock)."""
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        def body() -> Iterator[bytes]:
+            for byte in b'{"login": {"form-footer-start": "trickled"}}':
+                clock.now += seconds_per_byte
+                yield bytes([byte])
+
+        return httpx.Response(200, content=body())
+
+    return reply
+
+
+def test_get_retries_an_answer_trickled_past_the_timeout(
+    server: FakeAuth0, clock: FakeClock
+) -> None:
+    server.documents["login"] = DOC
+    server.api_replies.append(_trickle(clock, 10.0))
+    client = make_client(server, clock, timeout=30.0)
+    assert client.get_document(partials("login")).to_json() == DOC
+    assert (client.stats.document_reads, client.stats.retries) == (2, 1)
+    assert client.stats.log[1] == RequestRecord("GET", "/api/v2/prompts/login/partials", None)
+
+
+def test_get_trickled_every_time_fails_naming_the_timeout(
+    server: FakeAuth0, clock: FakeClock
+) -> None:
+    server.api_replies.extend([_trickle(clock, 10.0)] * 2)
+    client = make_client(server, clock, timeout=30.0, retry=RetryPolicy(2, jitter=False))
+    with pytest.raises(TransportError, match="longer than 30 s in all after 2 attempts"):
+        client.get_document(partials("login"))
+
+
+def test_put_answer_trickled_past_the_timeout_is_not_resent(
+    server: FakeAuth0, clock: FakeClock
+) -> None:
+    server.api_replies.append(_trickle(clock, 10.0))
+    client = make_client(server, clock, timeout=30.0)
+    with pytest.raises(WriteOutcomeUnknown):
+        client.put_document(doc("login", {"login": {"form-footer-start": "x"}}))
+    assert [r.method for r in server.api_requests()] == ["PUT"]
+
+
+def test_an_answer_in_time_is_not_cut_off(server: FakeAuth0, clock: FakeClock) -> None:
+    server.api_replies.append(_trickle(clock, 0.5))  # 45 bytes in 22.5 s, within 30 s
+    client = make_client(server, clock, timeout=30.0)
+    assert client.get_document(partials("login")).get("login", "form-footer-start") == "trickled"
+    assert client.stats.retries == 0
 
 
 def test_tls_failure_is_not_retried(server: FakeAuth0, clock: FakeClock) -> None:
@@ -752,7 +935,7 @@ def test_tls_failure_is_not_retried(server: FakeAuth0, clock: FakeClock) -> None
     )
     client = make_client(server, clock)
     with pytest.raises(TransportError) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert "TLS verification failed" in (info.value.hint or "")
     assert len(server.api_requests()) == 1
 
@@ -760,7 +943,7 @@ def test_tls_failure_is_not_retried(server: FakeAuth0, clock: FakeClock) -> None
 def test_token_endpoint_transport_error(server: FakeAuth0, clock: FakeClock) -> None:
     server.token_replies.extend([httpx.ConnectError("refused")] * 5)
     with pytest.raises(TransportError, match="/oauth/token"):
-        make_client(server, clock).get_partials("login")
+        make_client(server, clock).get_document(partials("login"))
 
 
 # ------------------------------------------------------------------ budget
@@ -769,24 +952,44 @@ def test_token_endpoint_transport_error(server: FakeAuth0, clock: FakeClock) -> 
 def test_six_gets_wait_for_the_sixth(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, unlimited=False)
     for _ in range(5):
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert clock.sleeps == []
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == [pytest.approx(12.0)]
+
+
+def test_waits_are_announced(server: FakeAuth0, clock: FakeClock) -> None:
+    waits: list[Wait] = []
+    client = make_client(server, clock, unlimited=False, on_wait=waits.append)
+    for _ in range(5):
+        client.get_document(partials("login"))
+    assert waits == []
+    client.get_document(partials("login"))
+    (wait,) = waits
+    assert (wait.tenant, wait.seconds) == ("acme-dev", pytest.approx(12.0))
+    assert "GET partials" in wait.why and "login" in wait.why
+    retries: list[Wait] = []
+    unlimited = make_client(server, clock, on_wait=retries.append)
+    server.api_replies.extend([error(503, "Unavailable"), error(503, "x", **{"retry-after": "5"})])
+    unlimited.get_document(partials("signup"))
+    assert clock.sleeps[-2:] == [0.5, 5.0]
+    (retry,) = retries  # the 0.5 s backoff is too short to be said
+    assert retry.seconds == 5.0
+    assert "503" in retry.why and "signup" in retry.why
 
 
 def test_five_reads_and_five_writes_never_wait(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, unlimited=False)
     for name in ["login", "signup", "login-id", "signup-id", "login-password"]:
-        client.put_partials(PromptDocument(name, client.get_partials(name).to_json()))
+        client.put_document(doc(name, client.get_document(partials(name)).to_json()))
     assert clock.sleeps == []
-    assert (client.stats.partials_gets, client.stats.partials_puts) == (5, 5)
+    assert (client.stats.document_reads, client.stats.document_writes) == (5, 5)
 
 
 def test_token_request_spends_no_budget(server: FakeAuth0, clock: FakeClock) -> None:
     budget = PartialsBudget(1, 5.0, 1, 5.0, clock=clock, sleep=clock.sleep)
     client = make_client(server, clock, budget=budget)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == []
     assert client.stats.token_requests == 1
 
@@ -799,18 +1002,18 @@ def test_budget_observes_headers(server: FakeAuth0, clock: FakeClock) -> None:
         )
     )
     client = make_client(server, clock, unlimited=False)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == []
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert clock.sleeps == [pytest.approx(12.0)]  # one refill interval, not the full reset
 
 
 def test_budget_respects_deadline(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, unlimited=False, deadline=clock.now + 5)
     for _ in range(5):
-        client.get_partials("login")
+        client.get_document(partials("login"))
     with pytest.raises(BudgetExhausted) as info:
-        client.get_partials("login")
+        client.get_document(partials("login"))
     assert clock.sleeps == []
     assert "acme-dev: GET" in str(info.value)
     assert "5 reads and 5 writes" in (info.value.hint or "")
@@ -823,13 +1026,13 @@ def test_budget_respects_deadline(server: FakeAuth0, clock: FakeClock) -> None:
 def test_stats_log(server: FakeAuth0, clock: FakeClock) -> None:
     server.api_replies.append(error(503, "x"))
     client = make_client(server, clock)
-    client.get_partials("login")
+    client.get_document(partials("login"))
     assert client.stats.log == [
         RequestRecord("POST", "/oauth/token", 200),
         RequestRecord("GET", "/api/v2/prompts/login/partials", 503),
         RequestRecord("GET", "/api/v2/prompts/login/partials", 200),
     ]
-    assert (client.stats.token_requests, client.stats.partials_gets, client.stats.retries) == (
+    assert (client.stats.token_requests, client.stats.document_reads, client.stats.retries) == (
         1,
         2,
         1,
@@ -896,9 +1099,9 @@ def test_secrets_never_leak(
             client = make_client(server, clock, credentials=credentials)
             with pytest.raises(Auth0PartialsError) as info:
                 if method == "GET":
-                    client.get_partials("login")
+                    client.get_document(partials("login"))
                 else:
-                    client.put_partials(PromptDocument("login", {"login": {"a": "b"}}))
+                    client.put_document(doc("login", {"login": {"a": "b"}}))
             exc = info.value
             seen += [str(exc), repr(exc), repr(client), repr(client.stats), str(exc.args)]
             seen += [repr(vars(exc)), repr(vars(client))]
@@ -914,7 +1117,7 @@ def test_secrets_never_leak(
 def test_server_error_hint_depends_on_the_method() -> None:
     from reconciler.management.api_errors import api_hint
 
-    read = api_hint(503, None, "Service Unavailable", method="GET", prompt="login")
-    write = api_hint(503, None, "Service Unavailable", method="PUT", prompt="login")
+    read = api_hint(503, None, "Service Unavailable", method="GET", what="login")
+    write = api_hint(503, None, "Service Unavailable", method="PUT", what="login")
     assert read is not None and "a failed read never leads to a write" in read
     assert write is not None and "see whether the write landed" in write

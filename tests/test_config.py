@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from reconciler.config import (
     parse_tenant,
     tenant_schema,
 )
+from reconciler.config.schema_source import tenant_schema_document
 from reconciler.errors import ConfigError
 from reconciler.model import (
     DEFAULT_BUTTON_ID,
@@ -33,6 +35,7 @@ from reconciler.model import (
     SwitchButton,
 )
 from reconciler.render import render_items
+from tests.conftest import cli_env, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path("tests/fixtures/config")
@@ -56,7 +59,9 @@ def _run_from_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def problems_of(name: str, **kwargs: Any) -> list[tuple[str, str]]:
-    """(file:line:col, message) of every problem in one fixture, in file order."""
+    """(file:line:col, message) of every problem in one fixture, in file order (unset
+    credential variables count as problems: ``env="require"``)."""
+    kwargs.setdefault("env", "require")
     with pytest.raises(ConfigErrors) as raised:
         load_tenant(FIXTURES / name, environ=kwargs.pop("environ", ENV), **kwargs)
     return [(str(error.location), error.message) for error in raised.value.errors]
@@ -246,7 +251,12 @@ BAD = {
     ],
     "bad-tenant-name-and-domain.yaml": [
         (2, 9, "tenant 'Acme Test' is not valid"),
-        (3, 9, "domain 'https://login.test.acme.example' is not valid"),
+        (
+            3,
+            9,
+            "domain 'http://login.test.acme.example': plain http is allowed only for loopback "
+            "hosts (127.0.0.0/8, ::1, localhost)",
+        ),
         (8, 16, "safety.max_deletes must be at least 0"),
     ],
     "bad-extra-prompt-without-screens.yaml": [
@@ -288,6 +298,7 @@ def test_every_bad_fixture_has_a_test() -> None:
 
 
 def single_error(name: str, **kwargs: Any) -> ConfigError:
+    kwargs.setdefault("env", "require")
     with pytest.raises(ConfigErrors) as raised:
         load_tenant(FIXTURES / name, environ=kwargs.pop("environ", ENV), **kwargs)
     assert len(raised.value.errors) == 1
@@ -349,11 +360,11 @@ def test_problems_say_what_to_do(name: str, hint: str | None) -> None:
 def test_one_problem_reads_as_location_message_hint() -> None:
     error = single_error("bad-unset-env-var.yaml")
     with pytest.raises(ConfigError) as raised:
-        load_tenant(FIXTURES / "bad-unset-env-var.yaml", environ=ENV)
+        load_tenant(FIXTURES / "bad-unset-env-var.yaml", environ=ENV, env="require")
     assert str(raised.value) == (
         f"{at('bad-unset-env-var.yaml', 6, 18)}: environment variable ACME_CLIENT_SECRET is "
         "not set\n  hint: set ACME_CLIENT_SECRET (for example from your CI secret store) "
-        "before running; it holds credentials.client_secret"
+        "before running plan or apply; it holds credentials.client_secret"
     )
     assert raised.value.location == error.location
 
@@ -384,7 +395,7 @@ def test_a_literal_secret_is_never_shown() -> None:
 
 def test_a_credentials_value_of_the_wrong_type_is_not_shown(tmp_path: Path) -> None:
     text = (
-        "tenant: a\ndomain: a.example\ncredentials:\n  client_id: 123456789\n"
+        "tenant: a\ndomain: a.auth0.com\ncredentials:\n  client_id: 123456789\n"
         "  client_secret: [hunter2]\n"
     )
     with pytest.raises(ConfigErrors) as raised:
@@ -397,11 +408,36 @@ def test_a_credentials_value_of_the_wrong_type_is_not_shown(tmp_path: Path) -> N
     assert "123456789" not in str(raised.value)
 
 
-def test_env_check_can_be_skipped_and_values_are_never_kept() -> None:
-    tenant = load_tenant(FIXTURES / "bad-unset-env-var.yaml", environ={}, check_env=False)
+def test_unset_variables_are_warnings_by_default() -> None:
+    tenant = load_tenant(FIXTURES / "bad-unset-env-var.yaml", environ=ENV)
     assert tenant.credentials.client_secret_env == "ACME_CLIENT_SECRET"
+    assert [(str(w.location), w.message) for w in tenant.warnings] == [
+        (at("bad-unset-env-var.yaml", 6, 18), "environment variable ACME_CLIENT_SECRET is not set")
+    ]
+    assert "ACME_CLIENT_SECRET" in (tenant.warnings[0].hint or "")
+    # The same through load_tenants, where the env check is chosen per run.
+    [loaded] = load_tenants([FIXTURES / "bad-unset-env-var.yaml"], environ=ENV, env="warn")
+    assert [w.message for w in loaded.warnings] == [
+        "environment variable ACME_CLIENT_SECRET is not set"
+    ]
+    assert load_tenant(FIXTURES / "good-exclusive.yaml", environ=ENV).warnings == ()
+
+
+def test_unset_variables_are_errors_when_required() -> None:
+    with pytest.raises(ConfigErrors) as raised:
+        load_tenants([FIXTURES / "bad-unset-env-var.yaml"], environ=ENV, env="require")
+    assert [(str(e.location), e.message) for e in raised.value.errors] == [
+        (at("bad-unset-env-var.yaml", 6, 18), "environment variable ACME_CLIENT_SECRET is not set")
+    ]
+
+
+def test_env_check_can_be_skipped_and_values_are_never_kept() -> None:
+    [tenant] = load_tenants([FIXTURES / "bad-unset-env-var.yaml"], environ={}, env="skip")
+    assert tenant.credentials.client_secret_env == "ACME_CLIENT_SECRET"
+    assert tenant.warnings == ()  # not looked at
     loaded = load_tenant(TENANTS / "acme-dev.yaml", environ=_env_for_examples("s3cr3t"))
     assert "s3cr3t" not in repr(loaded)
+    assert "s3cr3t" not in json.dumps(loaded.to_json())
 
 
 def test_an_empty_env_var_is_refused() -> None:
@@ -409,15 +445,24 @@ def test_an_empty_env_var_is_refused() -> None:
     assert problems_of("bad-unset-env-var.yaml", environ=environ) == [
         (at("bad-unset-env-var.yaml", 6, 18), "environment variable ACME_CLIENT_SECRET is empty")
     ]
+    warned = load_tenant(FIXTURES / "bad-unset-env-var.yaml", environ=environ, env="warn")
+    assert [w.message for w in warned.warnings] == [
+        "environment variable ACME_CLIENT_SECRET is empty"
+    ]
 
 
 def test_the_default_environment_is_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
-    assert load_tenant(FIXTURES / "good-exclusive.yaml").name == "acme-test"
+    loaded = load_tenant(FIXTURES / "good-exclusive.yaml", env="require")
+    assert loaded.name == "acme-test"
     monkeypatch.delenv("TEST_CLIENT_SECRET")
     with pytest.raises(ConfigErrors, match="TEST_CLIENT_SECRET is not set"):
-        load_tenant(FIXTURES / "good-exclusive.yaml")
+        load_tenant(FIXTURES / "good-exclusive.yaml", env="require")
+    warned = load_tenant(FIXTURES / "good-exclusive.yaml")
+    assert [w.message for w in warned.warnings] == [
+        "environment variable TEST_CLIENT_SECRET is not set"
+    ]
 
 
 # ------------------------------------------------------------------------------ good files
@@ -515,7 +560,7 @@ def test_extra_prompts_extend_the_catalogue() -> None:
 
 def test_extra_prompt_insertion_points_are_enforced(tmp_path: Path) -> None:
     text = (
-        "tenant: a\ndomain: a.example\ncredentials: {token: '${T}'}\n"
+        "tenant: a\ndomain: a.auth0.com\ncredentials: {token: '${T}'}\n"
         "extra_prompts:\n"
         "  new-prompt: {screens: [new-prompt], insertion_points: [form-footer-end, form-x]}\n"
         "prompts:\n"
@@ -542,7 +587,7 @@ def test_extra_prompt_insertion_points_are_enforced(tmp_path: Path) -> None:
             "unknown insertion point 'new-prompt' in prompt 'login-password'",
         ),
     ]
-    shorthand = "tenant: a\ndomain: a.example\ncredentials: {token: '${T}'}\n" + (
+    shorthand = "tenant: a\ndomain: a.auth0.com\ncredentials: {token: '${T}'}\n" + (
         "extra_prompts: {p: {screens: [p], insertion_points: [form-x, form-y]}}\n"
         "prompts: {p: [{raw: hi}]}\n"
     )
@@ -579,6 +624,229 @@ def test_button_options_and_nulls() -> None:
     )
 
 
+# ------------------------------------------------------------------------------ domains
+
+
+CLIENT_CREDENTIALS = (
+    "credentials:\n  client_id: ${TEST_CLIENT_ID}\n  client_secret: ${TEST_CLIENT_SECRET}\n"
+)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "acme-test.auth0.com",
+        "acme-test.eu.auth0.com",
+        "https://acme-test.us.auth0.com",
+        "http://127.0.0.1:8765/tenants/acme-test",
+        "http://localhost:8765",
+        "http://[::1]:8765/tenants/acme-test",
+        "127.0.0.1:8765",
+    ],
+)
+def test_an_auth0_or_loopback_domain_is_accepted_without_warning(
+    tmp_path: Path, domain: str
+) -> None:
+    text = f"tenant: acme-test\ndomain: {domain}\n{CLIENT_CREDENTIALS}"
+    tenant = parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    assert tenant.domain == domain
+    assert tenant.warnings == ()
+
+
+def test_another_host_needs_an_audience(tmp_path: Path) -> None:
+    text = f"tenant: acme-test\ndomain: login.acme.example\n{CLIENT_CREDENTIALS}"
+    with pytest.raises(ConfigErrors) as raised:
+        parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    [error] = raised.value.errors
+    assert str(error.location) == f"{tmp_path / 't.yaml'}:2:9"
+    assert error.message == (
+        "domain 'login.acme.example' is not a tenant's Auth0 domain (TENANT.REGION.auth0.com): "
+        "the Management API and its token live there, not on a custom domain"
+    )
+    assert "custom_domain" in (error.hint or "")
+    assert "credentials.audience" in (error.hint or "")
+
+
+def test_another_host_with_an_audience_is_a_warning(tmp_path: Path) -> None:
+    audience = "  audience: https://acme-test.eu.auth0.com/api/v2/\n"
+    text = f"tenant: acme-test\ndomain: api-proxy.acme.example\n{CLIENT_CREDENTIALS}{audience}"
+    tenant = parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    assert tenant.domain == "api-proxy.acme.example"
+    assert tenant.credentials.audience == "https://acme-test.eu.auth0.com/api/v2/"
+    [warning] = tenant.warnings
+    assert str(warning.location) == f"{tmp_path / 't.yaml'}:2:9"
+    assert warning.message.startswith("domain 'api-proxy.acme.example' is not a tenant's Auth0")
+    assert "requests go there with the audience https://acme-test.eu.auth0.com/api/v2/" in (
+        warning.message
+    )
+    assert warning.hint
+
+
+def test_custom_domain_and_applications(tmp_path: Path) -> None:
+    text = (
+        f"tenant: acme-test\ndomain: acme-test.eu.auth0.com\n{CLIENT_CREDENTIALS}"
+        "custom_domain: login.acme.example\napplications: [Acme Web, abc123XYZclientid]\n"
+    )
+    tenant = parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    assert tenant.custom_domain == "login.acme.example"
+    assert tenant.applications == ("Acme Web", "abc123XYZclientid")
+    assert tenant.to_json()["custom_domain"] == "login.acme.example"
+    assert tenant.to_json()["applications"] == ["Acme Web", "abc123XYZclientid"]
+    plain = parse_tenant(
+        f"tenant: acme-test\ndomain: acme-test.eu.auth0.com\n{CLIENT_CREDENTIALS}",
+        tmp_path / "t.yaml",
+        environ=ENV,
+    )
+    assert (plain.custom_domain, plain.applications) == (None, ())
+    assert plain.digest() != tenant.digest()
+
+
+@pytest.mark.parametrize(
+    ("line", "location", "message", "hint"),
+    [
+        (
+            "custom_domain: https://login.acme.example",
+            "6:16",
+            "custom_domain 'https://login.acme.example' is not valid",
+            "write the bare host users log in on",
+        ),
+        (
+            "applications: Acme Web",
+            "6:15",
+            "applications must be a list, not the text 'Acme Web'",
+            "write a list of application names",
+        ),
+        (
+            "applications: [Acme Web, Acme Web]",
+            "6:15",
+            "applications lists the same entry twice",
+            "write a list of application names",
+        ),
+        # No hint is required of a list entry: its sub-schema names no property.
+        ("applications: ['']", "6:16", "applications[0] must not be empty", None),
+    ],
+)
+def test_custom_domain_and_applications_are_checked(
+    tmp_path: Path, line: str, location: str, message: str, hint: str | None
+) -> None:
+    text = f"tenant: acme-test\ndomain: acme-test.eu.auth0.com\n{CLIENT_CREDENTIALS}{line}\n"
+    with pytest.raises(ConfigErrors) as raised:
+        parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    [error] = raised.value.errors
+    assert (str(error.location), error.message) == (f"{tmp_path / 't.yaml'}:{location}", message)
+    if hint is not None:
+        assert hint in (error.hint or "")
+
+
+# ------------------------------------------------------------- refused by validate (CLI)
+
+
+def validate(tmp_path: Path, text: str) -> tuple[int, str]:
+    """``auth0-partials validate t.yaml`` on ``text``: the exit code and stderr."""
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
+    result = run_cli("validate", "t.yaml", cwd=tmp_path, env=cli_env(**ENV))
+    assert "Traceback" not in result.stderr
+    return result.code, result.stderr
+
+
+VALID = f"tenant: acme-test\ndomain: acme-test.eu.auth0.com\n{CLIENT_CREDENTIALS}"
+
+
+def test_the_file_the_validate_cases_start_from_is_valid(tmp_path: Path) -> None:
+    assert validate(tmp_path, VALID) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # JSON Schema's "$" lets a trailing newline through; the patterns refuse it.
+        (
+            "tenant: acme-test",
+            'tenant: "acme-test\\n"',
+            "t.yaml:1:9: tenant 'acme-test\\n' is not valid",
+        ),
+        (
+            "domain: acme-test.eu.auth0.com",
+            'domain: "acme-test.eu.auth0.com\\n"',
+            "t.yaml:2:9: domain 'acme-test.eu.auth0.com\\n' is not valid",
+        ),
+        (
+            "domain: acme-test.eu.auth0.com",
+            "domain: acme-test.eu.auth0.com?x=1",
+            "t.yaml:2:9: domain 'acme-test.eu.auth0.com?x=1': a query or fragment is not allowed",
+        ),
+        (
+            "domain: acme-test.eu.auth0.com",
+            "domain: acme-test.eu.auth0.com#top",
+            "t.yaml:2:9: domain 'acme-test.eu.auth0.com#top': a query or fragment is not allowed",
+        ),
+        (
+            "domain: acme-test.eu.auth0.com",
+            "domain: acme-test.eu.auth0.com:99999",
+            "t.yaml:2:9: domain 'acme-test.eu.auth0.com:99999': invalid port",
+        ),
+    ],
+)
+def test_validate_refuses_a_bad_name_or_domain_at_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    assert old in VALID
+    code, stderr = validate(tmp_path, VALID.replace(old, new))
+    assert code == 1
+    assert expected in stderr, stderr
+    assert "hint: " in stderr
+    assert stderr.count("t.yaml:") == 1  # one problem, reported once
+
+
+def test_validate_refuses_an_extra_screen_name_ending_in_a_newline(tmp_path: Path) -> None:
+    text = VALID + 'extra_prompts:\n  new-prompt:\n    screens: [new-prompt, "new-screen\\n"]\n'
+    code, stderr = validate(tmp_path, text)
+    assert code == 1
+    assert "t.yaml:8:27: extra_prompts.new-prompt.screens[1] 'new-screen\\n' is not valid" in (
+        stderr
+    )
+    assert "hint: screen names are lower-case letters, digits and hyphens" in stderr
+
+
+@pytest.mark.parametrize(
+    ("item", "location", "words"),
+    [
+        ('    - switch: email\n      label: "Use \\ud800 a code"\n', "9:14", "lone surrogate"),
+        ('    - raw: "<p>\\udc00</p>"\n', "8:12", "lone surrogate"),
+        # Written into the file as such (invalid UTF-8), at its byte.
+        ("    - switch: email\n      label: Use \ud800 a code\n", "9:18", "not valid UTF-8"),
+    ],
+    ids=["label-escape", "raw-escape", "label-in-the-bytes"],
+)
+def test_validate_refuses_a_lone_surrogate_with_a_location(
+    tmp_path: Path, item: str, location: str, words: str
+) -> None:
+    code, stderr = validate(tmp_path, VALID + "prompts:\n  login-password:\n" + item)
+    assert code == 1
+    assert f"t.yaml:{location}: " in stderr, stderr
+    assert words in stderr
+    assert "hint: " in stderr
+    assert stderr.count("t.yaml:") == 1, stderr
+
+
+def test_an_item_with_both_switch_and_raw_is_one_clear_error(tmp_path: Path) -> None:
+    text = VALID + (
+        "prompts:\n  login-password:\n"
+        "    - switch: email\n      label: Send a code\n      raw: <p>x</p>\n"
+    )
+    with pytest.raises(ConfigErrors) as raised:
+        parse_tenant(text, tmp_path / "t.yaml", environ=ENV)
+    [error] = raised.value.errors
+    assert str(error.location) == f"{tmp_path / 't.yaml'}:8:7"
+    assert error.message == (
+        "this item has both switch and raw: an item is a switch button or raw HTML, not both"
+    )
+    assert error.hint == "split it into two items: '- switch: ...' with its label, and '- raw: ...'"
+    code, stderr = validate(tmp_path, text)
+    assert code == 1
+    assert stderr.count("t.yaml:") == 1, stderr
+
+
 # ------------------------------------------------------------------------- the examples
 
 
@@ -596,12 +864,14 @@ def test_examples_start_with_the_schema_comment() -> None:
 def test_acme_dev_reproduces_the_seed() -> None:
     tenant = load_tenant(TENANTS / "acme-dev.yaml", environ=_env_for_examples())
     assert tenant.name == "acme-dev"
-    assert tenant.domain == "login.dev.acme.example"
+    assert tenant.domain == "acme-dev.eu.auth0.com"
+    assert tenant.custom_domain == "login.acme-dev.example"
+    assert tenant.applications == ("Acme Web",)
+    assert tenant.warnings == ()
     assert tenant.credentials.to_json() == {
         "kind": "client_credentials",
         "client_id_env": "ACME_DEV_CLIENT_ID",
         "client_secret_env": "ACME_DEV_CLIENT_SECRET",
-        "audience": "https://acme-dev.eu.auth0.com/api/v2/",
     }
     documents = {
         prompt.name: {
@@ -630,7 +900,7 @@ def test_acme_dev_relies_on_the_defaults() -> None:
     text = (ROOT / TENANTS / "acme-dev.yaml").read_text(encoding="utf-8")
     assert "style:" not in text
     assert "id:" not in text.replace("client_id:", "")
-    for prompt in load_tenant(TENANTS / "acme-dev.yaml", check_env=False).prompts:
+    for prompt in load_tenant(TENANTS / "acme-dev.yaml", env="skip").prompts:
         for screen in prompt.screens:
             for point in screen.insertion_points:
                 for item in point.items:
@@ -738,13 +1008,65 @@ def test_schema_is_valid_draft_2020_12() -> None:
     assert tenant_schema() == schema
 
 
-def test_schema_knows_the_catalogue() -> None:
+def _generator() -> Any:
+    """``scripts/generate_schemas.py``, imported from its file (scripts/ is no package)."""
+    spec = importlib.util.spec_from_file_location(
+        "generate_schemas", ROOT / "scripts" / "generate_schemas.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_committed_schema_is_the_generated_one() -> None:
+    generator = _generator()
+    assert generator.TARGET == SCHEMA_PATH
+    committed = SCHEMA_PATH.read_text(encoding="utf-8")
+    assert committed == generator.render(), (
+        "schemas/tenant.schema.json is out of date: run python scripts/generate_schemas.py"
+    )
+    assert json.loads(committed) == tenant_schema_document()
+
+
+def test_schema_knows_every_prompt_screen_and_insertion_point_of_the_catalogue() -> None:
     schema = tenant_schema()
-    listed = schema["properties"]["prompts"]["properties"]
-    assert set(listed) == set(PROMPTS)
+    defs = schema["$defs"]
+    assert set(schema["properties"]["prompts"]["properties"]) == set(PROMPTS)
     for name, spec in PROMPTS.items():
-        prompt = schema["$defs"][f"prompt.{name}"]
-        assert set(spec.screens) <= set(prompt["else"]["properties"])
+        assert schema["properties"]["prompts"]["properties"][name] == {
+            "$ref": f"#/$defs/prompt.{name}"
+        }
+        prompt = defs[f"prompt.{name}"]["else"]["properties"]
+        assert set(spec.screens) <= set(prompt), name
+        if spec.default_screen is not None:
+            # A one-screen prompt takes its insertion points directly, too.
+            assert set(spec.insertion_points) <= set(prompt), name
+        for screen in spec.screens:
+            assert prompt[screen] == {"$ref": f"#/$defs/screen.{name}.{screen}"}
+            points = defs[f"screen.{name}.{screen}"]["else"]["properties"]
+            assert {"exclusive", *spec.insertion_points} <= set(points), (name, screen)
+            for point in spec.insertion_points:
+                assert points[point]["$ref"] == "#/$defs/itemList"
+                assert point in points[point]["description"]
+
+
+def test_every_schema_pattern_refuses_a_trailing_newline() -> None:
+    patterns = [p for p in _patterns(tenant_schema())]
+    assert len(patterns) >= 6
+    for pattern in patterns:
+        assert pattern.endswith("$(?!\\n)"), pattern
+
+
+def _patterns(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
 
 
 def _properties(node: object) -> Iterator[tuple[str, dict[str, Any]]]:

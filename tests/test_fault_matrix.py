@@ -52,7 +52,7 @@ UNMANAGED_QUIET = '<div data-x="1">also  unmanaged</div>'
 HAND_EDIT = "<p>edited by hand</p>"
 THEIRS = "<p>a concurrent writer's edit</p>"
 
-NO_CHANGES = "No changes. Live partials match the tenant files."
+NO_CHANGES = "No changes. Live documents match the tenant files."
 
 TENANT_FILE = """\
 tenant: {tenant}
@@ -270,8 +270,8 @@ class Cli(Protocol):
 
 def elsewhere(cwd: Path, *files: str) -> Path:
     """A second working folder with the same tenant files (and ``files``), as on another CI
-    runner: the CLI carries its rate-limit budget over between runs in one folder
-    (``.auth0-partials/ratelimit.json``), and a check run must not wait for that."""
+    runner: a saved plan travels as a file, and a check run starts without the state folder
+    (``.auth0-partials/``: backups, saved plans) of the run it checks."""
     other = cwd.parent / f"{cwd.name}-elsewhere"
     for n in range(1, 100):
         if not other.exists():
@@ -316,20 +316,24 @@ def desired_html(folder: Path, emulator: ServedEmulator, cli: Cli) -> str:
 
 
 def partial_failure(emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli) -> dict[str, Any]:
-    """Two prompts to write; every PUT of the second answers 503. Then the fault is cleared
-    and the same command runs again in the same folder (so after the budget it used up)."""
+    """Two prompts to write; every PUT of the one written second answers 503. Then the fault
+    is cleared and the same command runs again in the same folder.
+
+    apply writes a tenant's freshest read first: the tenant's first read goes alone, so QUIET,
+    read after MANAGED, is written first and MANAGED second.
+    """
     tenant = "partial"
     write_tenant(cwd, tenant, f"{emulator.url}/tenants/{tenant}")
     before = seed_documents(desired)
     before[QUIET] = {QUIET: {"form-footer-start": HAND_EDIT, "form-footer-end": UNMANAGED_QUIET}}
     seed(emulator, tenant, before)
-    fault = {"kind": "status", "status": 503, "method": "PUT", "prompt": QUIET, "tenant": tenant}
+    fault = {"kind": "status", "status": 503, "method": "PUT", "prompt": MANAGED, "tenant": tenant}
     emulator.admin("POST", "faults", [fault])
     record: dict[str, Any] = {"tenant": tenant, "before": before}
     record["first"] = cli("apply", "--auto-approve", cwd=cwd)
     record["first_state"] = state_of(emulator, tenant)
     record["first_puts"] = emulator.partials_calls("PUT", tenant)
-    record["backups"] = read_backups(cwd, tenant, MANAGED)
+    record["backups"] = read_backups(cwd, tenant, QUIET)
     emulator.admin("DELETE", "faults")
     emulator.clear_requests()
     record["second"] = cli("apply", "--auto-approve", cwd=cwd)
@@ -394,11 +398,13 @@ def saved_plan(emulator: ServedEmulator, cwd: Path, desired: str, cli: Cli) -> d
     step("applied", [], [writer])
     step("unreadable", [], [cut])
 
-    # An apply confirmed by a person re-reads before writing, like a saved plan.
+    # An apply confirmed by a person re-reads a read older than --max-read-age before writing
+    # (0 here: a person who takes a while to answer), and refuses a changed one, like a saved
+    # plan.
     seed(emulator, tenant, seed_documents(desired))
     emulator.admin("POST", "faults", [writer])
     emulator.clear_requests()
-    record["confirmed"] = cli("apply", cwd=elsewhere(cwd), stdin="y\n")
+    record["confirmed"] = cli("apply", "--max-read-age", "0", cwd=elsewhere(cwd), stdin="y\n")
     record["confirmed_puts"] = emulator.partials_calls("PUT", tenant)
     record["confirmed_state"] = state_of(emulator, tenant)
     return record
@@ -458,8 +464,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory, cli_workers: CliWorkers) -> It
     """
     mktemp = tmp_path_factory.mktemp
 
+    # The machine-wide folder of the runs' write locks is the test's own.
+    env = {**ENV, "AUTH0_PARTIALS_LOCK_DIR": str(mktemp("machine") / "locks")}
+
     def cli(*args: str, cwd: Path, stdin: str = "") -> Result:
-        return cli_workers.run(*args, cwd=cwd, env=ENV, stdin=stdin)
+        return cli_workers.run(*args, cwd=cwd, env=env, stdin=stdin)
 
     with ExitStack() as stack:
         emulator = stack.enter_context(running_emulator(mktemp("emulator")))
@@ -553,10 +562,15 @@ def assert_apply_wrote(case: Case, seeded: dict[str, Any], desired: str) -> None
     out = case.out
     assert case.result.code == 0, out
     assert f"written  {case.tenant}/{MANAGED}" in out
-    assert "Apply complete: 1 prompt written, 0 not written." in out
+    assert "Apply complete: 1 document written, 0 not written." in out
     written = [r["prompt"] for r in case.calls("PUT") if r["status"] == 200]
-    # One PUT; two when the first answer was cut off (stored, then sent again: idempotent).
-    assert written == [MANAGED] * (2 if case.row.id == "truncated-put-once" else 1), written
+    # One PUT, never sent twice: a PUT whose answer was cut off is read back instead.
+    assert written == [MANAGED], written
+    if case.row.id == "truncated-put-once":
+        assert "a read-back shows the write landed" in out
+        put = next(i for i, r in enumerate(case.requests) if r["method"] == "PUT")
+        after = [(r["method"], r["prompt"], r["status"]) for r in case.requests[put + 1 :]]
+        assert after[:1] == [("GET", MANAGED, 200)], case.requests
     # Every PUT follows a successful read of its prompt.
     for index, request in enumerate(case.requests):
         if request["method"] == "PUT":
@@ -626,24 +640,25 @@ def test_apply_partial_failure_names_what_was_written_and_reruns_to_convergence(
     first: Result = record["first"]
     assert first.code == 1, first.output
     assert "Traceback" not in first.output
-    assert f"written  {tenant}/{MANAGED}" in first.stdout
-    assert re.search(rf"failed\s+{tenant}/{QUIET}", first.stdout), first.stdout
-    assert "Apply incomplete: 1 prompt written, 1 not written." in first.stdout
+    assert f"written  {tenant}/{QUIET}" in first.stdout
+    assert re.search(rf"failed\s+{tenant}/{MANAGED}", first.stdout), first.stdout
+    assert "503" in first.stdout
+    assert "Apply incomplete: 1 document written, 1 not written." in first.stdout
     assert "Rerun the same command" in first.stdout
-    assert record["first_state"][MANAGED] == {
-        MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}
+    assert record["first_state"][QUIET] == {
+        QUIET: {"form-footer-start": desired, "form-footer-end": UNMANAGED_QUIET}
     }
-    assert record["first_state"][QUIET] == before[QUIET]
-    assert (record["first_puts"][0]["prompt"], record["first_puts"][0]["status"]) == (MANAGED, 200)
-    assert {r["status"] for r in record["first_puts"] if r["prompt"] == QUIET} == {503}
+    assert record["first_state"][MANAGED] == before[MANAGED]
+    assert (record["first_puts"][0]["prompt"], record["first_puts"][0]["status"]) == (QUIET, 200)
+    assert {r["status"] for r in record["first_puts"] if r["prompt"] == MANAGED} == {503}
     [backup] = record["backups"]
-    assert backup["prompt"] == MANAGED
-    assert backup["document"] == before[MANAGED]
+    assert backup["prompt"] == QUIET
+    assert backup["document"] == before[QUIET]
 
     second: Result = record["second"]
     assert second.code == 0, second.output
-    assert f"written  {tenant}/{QUIET}" in second.stdout
-    assert [r["prompt"] for r in record["second_puts"]] == [QUIET]
+    assert f"written  {tenant}/{MANAGED}" in second.stdout
+    assert [r["prompt"] for r in record["second_puts"]] == [MANAGED]
     assert record["second_state"] == {
         MANAGED: {MANAGED: {"form-footer-start": desired, "form-footer-end": UNMANAGED}},
         QUIET: {QUIET: {"form-footer-start": desired, "form-footer-end": UNMANAGED_QUIET}},
@@ -725,10 +740,11 @@ def test_a_confirmed_apply_re_reads_and_refuses_a_prompt_moved_meanwhile(lab: La
     confirmed: Result = record["confirmed"]
     assert confirmed.code == 1, confirmed.output
     assert "Traceback" not in confirmed.output
-    assert (
-        f"plan is stale: {tenant}/{MANAGED} changed since the plan was made; nothing was written"
-        in confirmed.stderr
-    )
+    stale = rf"stale\s+{tenant}/{MANAGED}\n\s+changed since the plan was made; not written"
+    assert re.search(stale, confirmed.stdout), confirmed.stdout
+    assert "Apply incomplete: 0 documents written, 1 not written." in confirmed.stdout
+    # The re-read is the third GET: the plan's two reads, then MANAGED's, after the writer.
+    assert "API calls: 3 GET, 0 PUT" in confirmed.stderr
     assert record["confirmed_puts"] == []
     assert record["confirmed_state"][MANAGED] == WRITER_DOCUMENT
 
@@ -764,22 +780,25 @@ def test_reads_in_flight_when_the_token_expires_refresh_it_once(lab: Lab) -> Non
 # | no answer, forever, --deadline 4      | failed [1]    | failed [1]             | failed [1]    |
 # | connection reset (RST), once          | converged [2] | converged [0]          | converged [2] |
 # | truncated body on GET, forever        | failed [1]    | failed [1]             | failed [1]    |
-# | truncated answer to a PUT, once       | —             | converged [0], 2 PUTs  | —             |
+# | truncated answer to a PUT, once       | —             | converged [0], 1 PUT   | —             |
 # | invalid JSON on GET, forever          | failed [1]    | failed [1]             | failed [1]    |
 # | 401 after 1 token use, once           | converged [2] | converged [0]          | converged [2] |
 # | concurrent writer after our GET, once | converged [2] | overwrites their edit  | converged [2] |
 #
 # converged: plan (--detailed-exitcode) and drift report the change and write nothing; apply
 #   writes login-password, the tenant holds the desired document, a following plan exits 0.
+#   A PUT is never sent twice: one whose answer was cut off is read back (it landed).
 # failed (loudly): tenant and prompt named, no traceback, no PUT, state unchanged, never
 #   "No changes" or "in sync".
 # Every case: the unmanaged partials are intact byte for byte; signup-password is never
 #   written. Separate tests: apply with a PUT failing forever (503) on the second of two
-#   prompts; multi-tenant drift with one tenant answering 500 forever; a saved plan against a
-#   concurrent writer (refused when the writer struck after the plan's read; overwritten when
-#   it struck after apply's own re-read); a saved plan whose re-read fails; an interactively
-#   confirmed apply (re-reads, so it refuses where `apply --auto-approve` overwrites); a token
-#   expiring while two reads are in flight (one refresh expected).
+#   documents it writes; multi-tenant drift with one tenant answering 500 forever; a saved plan
+#   against a concurrent writer (refused when the writer struck after the plan's read;
+#   overwritten when it struck after apply's own re-read); a saved plan whose re-read fails;
+#   an interactively confirmed apply with --max-read-age 0 (re-reads, so it refuses where
+#   `apply --auto-approve` overwrites); a token expiring while two reads are in flight (one
+#   refresh expected).
 # Runs that check a previous run's result (the plan after an apply, the apply of a saved
-#   plan) work in a second folder, since the CLI carries its rate-limit budget over between
-#   runs in one folder; the partial-failure rerun stays in the same folder on purpose.
+#   plan) work in a second folder, as on another CI runner; the partial-failure rerun stays in
+#   the same folder on purpose. The CLI runs without a client-side budget (the emulators have
+#   no rate limits) and with a machine-wide lock folder of the test's own.

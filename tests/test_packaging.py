@@ -64,7 +64,7 @@ def test_every_data_file_of_a_package_is_package_data() -> None:
     ]
     assert missing == [], "add to [tool.setuptools.package-data]"
     assert ("reconciler", "py.typed") in files
-    for name in ("tenant", "plan", "drift"):
+    for name in ("tenant", "plan", "drift", "doctor"):
         assert ("reconciler.schemas", f"{name}.schema.json") in files
 
 

@@ -1,4 +1,4 @@
-"""TokenBucket and PartialsBudget on an injected clock: no real sleeps."""
+"""BudgetBucket and PartialsBudget on an injected clock: no real sleeps."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconciler.errors import Auth0PartialsError, RateLimitError
-from reconciler.management.ratelimit import BudgetExhausted, PartialsBudget, TokenBucket
+from reconciler.management.ratelimit import BudgetBucket, BudgetExhausted, PartialsBudget
 
 
 class FakeClock:
@@ -29,8 +29,8 @@ class FakeClock:
         self.now += seconds
 
 
-def bucket(clock: FakeClock, capacity: int = 5, per_minute: float = 5.0) -> TokenBucket:
-    return TokenBucket(capacity, per_minute / 60.0, clock=clock, sleep=clock.sleep)
+def bucket(clock: FakeClock, capacity: int = 5, per_minute: float = 5.0) -> BudgetBucket:
+    return BudgetBucket(capacity, per_minute / 60.0, clock=clock, sleep=clock.sleep)
 
 
 def test_burst_is_free_then_waits_for_refill() -> None:
@@ -40,6 +40,22 @@ def test_burst_is_free_then_waits_for_refill() -> None:
     assert clock.sleeps == []
     assert b.acquire() == pytest.approx(12.0)
     assert clock.sleeps == [pytest.approx(12.0)]
+
+
+def test_announce_is_told_each_wait_before_it_starts() -> None:
+    clock = FakeClock()
+    b = BudgetBucket(1, 5 / 60.0, clock=clock, sleep=clock.sleep, name="GET partials")
+    told: list[tuple[float, int]] = []
+    b.acquire(announce=lambda seconds: told.append((seconds, len(clock.sleeps))))
+    assert told == []  # no wait, nothing announced
+    b.acquire(announce=lambda seconds: told.append((seconds, len(clock.sleeps))))
+    assert told == [(pytest.approx(12.0), 0)]  # announced before the sleep
+    assert clock.sleeps == [pytest.approx(12.0)]
+    with pytest.raises(BudgetExhausted) as info:
+        b.acquire(deadline=clock.now + 1, announce=lambda seconds: told.append((seconds, -1)))
+    assert len(told) == 1  # a wait past the deadline is not announced: it does not happen
+    assert "GET partials" in info.value.message
+    assert "GET partials" in repr(b)
 
 
 def test_refill_is_capped_at_capacity() -> None:
@@ -103,7 +119,7 @@ def test_observe_zero_remaining_without_reset_empties() -> None:
 
 def test_observe_reset_wait_is_capped() -> None:
     clock = FakeClock()
-    b = TokenBucket(5, 0.01, clock=clock, sleep=clock.sleep, max_reset_wait=10.0)
+    b = BudgetBucket(5, 0.01, clock=clock, sleep=clock.sleep, max_reset_wait=10.0)
     b.observe(0, reset_epoch=10_000.0, now_epoch=0.0)
     assert b.acquire() == pytest.approx(10.0)
 
@@ -141,12 +157,12 @@ def test_partials_budget_defaults_and_routing() -> None:
 @pytest.mark.parametrize(("capacity", "rate"), [(0, 1.0), (1, 0.0), (1, -1.0), (1, math.nan)])
 def test_invalid_bucket(capacity: int, rate: float) -> None:
     with pytest.raises(ValueError):
-        TokenBucket(capacity, rate)
+        BudgetBucket(capacity, rate)
 
 
 def test_thread_safe_no_lost_updates() -> None:
     clock = FakeClock()  # frozen: nothing refills while the threads run
-    b = TokenBucket(80, 1e-6, clock=clock, sleep=clock.sleep)
+    b = BudgetBucket(80, 1e-6, clock=clock, sleep=clock.sleep)
     start = threading.Barrier(8)
 
     def worker() -> None:
@@ -186,7 +202,7 @@ def test_never_grants_more_than_capacity_in_any_window(
 ) -> None:
     clock = FakeClock(0.0)
     rate = per_minute / 60.0
-    b = TokenBucket(capacity, rate, clock=clock, sleep=clock.sleep, max_reset_wait=60.0)
+    b = BudgetBucket(capacity, rate, clock=clock, sleep=clock.sleep, max_reset_wait=60.0)
     grants: list[float] = []
     for op in ops:
         if op[0] == "advance":

@@ -130,8 +130,9 @@ def run_together(jobs: Sequence[Callable[[], None]]) -> None:
 class Runs:
     """Every CLI run of the test, by label, each in a folder of its own under ``base``.
 
-    A folder per run, as separate CI jobs would have: the CLI carries its rate-limit budget
-    over between runs in one folder, and this test is not about waiting for it.
+    A folder per run, as separate CI jobs on separate machines would have: the CLI carries its
+    rate-limit budget over between runs on one machine (a ledger beside the machine-wide lock
+    folder, ``AUTH0_PARTIALS_LOCK_DIR``), and this test is not about waiting for it.
     """
 
     def __init__(
@@ -152,8 +153,11 @@ class Runs:
         for file in files:
             shutil.copy(file, cwd / file.name)
 
+        # The machine-wide folder (locks, rate-limit ledger) is the run's own too.
+        env = {**self.env, "AUTH0_PARTIALS_LOCK_DIR": str(cwd / ".machine" / "locks")}
+
         def run() -> None:
-            self.results[label] = self.workers.run(*args, cwd=cwd, env=self.env)
+            self.results[label] = self.workers.run(*args, cwd=cwd, env=env)
 
         return run
 
@@ -340,7 +344,7 @@ def test_tls_verification_cannot_be_turned_off_for_a_real_host(
     domain: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     credentials = Credentials(kind="token", token_env="ACME_TOKEN")
-    with caplog.at_level(logging.WARNING, logger="reconciler.management.client"):
+    with caplog.at_level(logging.WARNING, logger="reconciler.management"):
         client = ManagementClient("acme", domain, credentials, environ={}, verify=False)
     try:
         assert client.tls_verify is True

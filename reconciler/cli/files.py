@@ -76,14 +76,18 @@ def render(paths: tuple[str, ...], targets: tuple[str, ...]) -> None:
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))
 
 
-def _write_new(target: Path, text: str, force: bool) -> None:
-    from reconciler.files import write_atomic
-
+def _refuse_existing(target: Path, force: bool) -> None:
     if target.exists() and not force:
         raise click.ClickException(
             f"{target} exists; nothing was written (use --update {target} to fold the live "
             "state into it, or --force to replace it)"
         )
+
+
+def _write_new(target: Path, text: str, force: bool) -> None:
+    from reconciler.files import write_atomic
+
+    _refuse_existing(target, force)
     write_atomic(target, text, mode=0o644, exclusive=not force)
 
 
@@ -151,6 +155,8 @@ def import_(
         if not tenant or not domain:
             raise click.UsageError("a new file needs --tenant and --domain (or use --update)")
         credentials = _credentials(client_id_env, client_secret_env, token_env, audience)
+        if out:
+            _refuse_existing(Path(out), force)  # before spending any of the read budget
         config = TenantConfig(
             tenant,
             domain,

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -260,11 +260,12 @@ def open_session(
     with EmulatorServer(options) as server:
         base = server.base_url
         redirect = Redirect(lambda tenant: f"{base}/tenants/{tenant}", demo, "")
-        with Session(_with(settings, redirect)) as session:
+        # Its tokens live in memory only, so no token from the environment is ever valid there:
+        # every tenant uses the demo client (no credential variable is read).
+        embedded = _with(settings, redirect)
+        with Session(replace(embedded, environ={})) as session:
             yield session
 
 
 def _with(settings: Any, redirect: Any) -> Any:
-    from dataclasses import replace
-
     return replace(settings, redirect=redirect)

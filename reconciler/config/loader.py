@@ -156,9 +156,12 @@ def _check(
     document: YamlDocument, environ: Mapping[str, str] | None, env: EnvCheck
 ) -> tuple[TenantConfig, SourceLocation]:
     root = _root_mapping(document)
-    problems = list(schema_problems(document))
     reader = TenantReader(document, root, os.environ if environ is None else environ, env)
     tenant = reader.tenant()
+    # A node the second pass explains (a connection name, a literal secret, a domain) is not
+    # reported again in the schema's more general words: one problem, one error.
+    explained = {str(problem.location) for problem in reader.problems}
+    problems = [p for p in schema_problems(document) if str(p.location) not in explained]
     problems.extend(reader.problems)
     if problems or tenant is None:
         raise ConfigErrors(problems or [_unexpected(document)])
