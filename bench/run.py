@@ -40,14 +40,14 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
+from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
 
-from reconciler.writes import ApplyReport
 from reconciler.config import load_tenants
 from reconciler.emulator import EmulatorOptions, EmulatorServer, Fault, LoggedRequest
 from reconciler.management.client import ManagementClient
 from reconciler.model import Credentials, TenantConfig
 from reconciler.plans import Plan
-from reconciler.runner import ClientSettings, Connector, apply_plan, make_plan
+from reconciler.writes import ApplyReport
 
 #: Median latency of real Auth0 partials calls (shared/reference/auth0-api.md).
 LATENCY = 0.38

@@ -1,7 +1,7 @@
 """Write schemas/tenant.schema.json from the catalogue (reconciler.catalog).
 
-    python scripts/generate_schemas.py          # rewrite the file
-    python scripts/generate_schemas.py --check  # exit 1 if the committed file is out of date
+``python scripts/generate_schemas.py`` rewrites the file; with ``--check`` it writes nothing and
+exits 1 if the committed file is out of date.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def listed_line(path: tuple[str, ...]) -> str:
 
 
 #: The commands that run many tenants at once.
-CONCURRENT = {("plan",), ("apply",), ("drift",), ("doctor",)}
+CONCURRENT = {("plan",), ("apply",), ("drift",), ("doctor",), ("preview",)}
 
 
 @pytest.mark.parametrize("path", command_paths(cli), ids=lambda p: " ".join(p))
@@ -234,7 +234,7 @@ def test_import_out_refuses_an_existing_file_without_force(
 
     forced = run_cli(*args, "--force", cwd=tmp_path, env=env)
     assert forced.code == 0, forced.output
-    assert "Wrote acme.yaml (1 prompts read)." in forced.stderr
+    assert "Wrote acme.yaml (1 prompt read)." in forced.stderr
     written = target.read_text()
     assert written.startswith("# yaml-language-server") or "tenant: acme" in written
     assert run_cli("validate", "acme.yaml", cwd=tmp_path, env=env).code == 0

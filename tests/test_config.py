@@ -77,9 +77,9 @@ KNOWN_PROMPTS_HINT = (
     "prompt, declare it under extra_prompts with its screens"
 )
 NESTED_FORM_HINT = (
-    "HTML forbids a form inside a form: the browser drops the inner <form> tag, so its button "
-    "would submit the page's main form instead of switching the connection. "
-    "Put it at form-footer-start"
+    "HTML forbids a form inside a form: the browser drops the inner <form> tag and its </form> "
+    "ends the page's main form, so the switch's inputs join the main form and the fields and "
+    "Continue button after it belong to no form. Put it at form-footer-start"
 )
 
 BAD = {
