@@ -48,13 +48,21 @@ if TYPE_CHECKING:
 
 PROJECT = Path(__file__).resolve().parents[1]
 
-# -- Hypothesis ----------------------------------------------------------------------------
+# -- Hypothesis ------------------------------------------------------------------------------
 
 if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
     # Hypothesis caches its Unicode tables there (by default in ./.hypothesis/).
     _hypothesis_home = tempfile.mkdtemp(prefix="auth0-partials-hypothesis-")
     atexit.register(shutil.rmtree, _hypothesis_home, ignore_errors=True)
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _hypothesis_home
+
+# -- machine-wide state -----------------------------------------------------------------------
+
+# The locks and the rate-limit ledger are machine-wide (the user's cache folder): the tests keep
+# theirs in a folder of their own, one per test process, removed at exit.
+LOCK_DIR = tempfile.mkdtemp(prefix="auth0-partials-locks-")
+atexit.register(shutil.rmtree, LOCK_DIR, ignore_errors=True)
+os.environ["AUTH0_PARTIALS_LOCK_DIR"] = LOCK_DIR
 
 settings.register_profile(
     "deterministic",
@@ -86,7 +94,14 @@ def cli_env(**extra: str) -> dict[str, str]:
     """The environment of a CLI run: this process's, without its ``AUTH0_PARTIALS_*``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH0_PARTIALS_")}
     # Test emulators run without rate limits; tests of the budget set it back to auth0.
-    env.update({"NO_COLOR": "1", "PYTHONUTF8": "1", "AUTH0_PARTIALS_BUDGET": "off"})
+    env.update(
+        {
+            "NO_COLOR": "1",
+            "PYTHONUTF8": "1",
+            "AUTH0_PARTIALS_BUDGET": "off",
+            "AUTH0_PARTIALS_LOCK_DIR": LOCK_DIR,
+        }
+    )
     env.update(extra)
     return env
 
