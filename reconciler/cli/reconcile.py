@@ -45,6 +45,14 @@ def _warn_config(configs: list, printer: Printer) -> None:  # type: ignore[type-
             printer.progress(f"warning: {warning}")
 
 
+no_checks_option = click.option(
+    "--no-checks",
+    is_flag=True,
+    help="Skip the cheap checks (rendering mode, target connections; two reads per tenant on "
+    "the global bucket) whose failures show as warnings.",
+)
+
+
 def _interrupted_plan(signum: int) -> None:
     click.echo("Interrupted: nothing was written.", err=True)
 
@@ -71,12 +79,7 @@ def _interrupted_plan(signum: int) -> None:
     is_flag=True,
     help="Exit 2 when the plan has changes, 0 when it has none, 1 on error.",
 )
-@click.option(
-    "--no-checks",
-    is_flag=True,
-    help="Skip the cheap checks (rendering mode, target connections; two reads per tenant on "
-    "the global bucket) whose failures show as warnings.",
-)
+@no_checks_option
 @click.option(
     "--merge",
     "merged",
@@ -220,9 +223,7 @@ def _confirm(plan: object) -> bool:
     is_flag=True,
     help="Read each written prompt again at the end and fail if its declared content is gone.",
 )
-@click.option(
-    "--no-checks", is_flag=True, help="Skip the cheap checks whose failures show as warnings."
-)
+@no_checks_option
 @run_options(many_tenants=True)
 def apply(
     paths: tuple[str, ...],
@@ -347,9 +348,7 @@ def apply(
     is_flag=True,
     help="Also exit 2 when content the files do not manage is present.",
 )
-@click.option(
-    "--no-checks", is_flag=True, help="Skip the cheap checks whose failures show as warnings."
-)
+@no_checks_option
 @run_options(many_tenants=True)
 def drift(
     paths: tuple[str, ...],
