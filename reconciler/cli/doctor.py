@@ -17,7 +17,7 @@ from reconciler.cli.options import (
     run_options,
     target_option,
 )
-from reconciler.cli.progress import Printer
+from reconciler.cli.progress import Printer, calls_line
 
 
 def _interrupted(signum: int) -> None:
@@ -49,15 +49,17 @@ def doctor(
     configs = load_configs(paths, targets, run)
     cancellation = Cancellation()
 
-    def work() -> reconciler.DoctorReport:
+    def work() -> tuple[reconciler.DoctorReport, str]:
         with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            return reconciler.doctor(configs, session=session, concurrency=run.concurrency)
+            report = reconciler.doctor(configs, session=session, concurrency=run.concurrency)
+            return report, calls_line(session)
 
-    report = run_interruptibly(work, cancellation, _interrupted)
+    report, calls = run_interruptibly(work, cancellation, _interrupted)
     if fmt == "json":
         click.echo(doctor_json(report), nl=False)
     elif fmt == "markdown":
         click.echo(doctor_markdown(report), nl=False)
     else:
         click.echo(doctor_text(report, color=color(), verbose=verbose), nl=False, color=color())
+    printer.progress(calls)
     sys.exit(report.exit_code())

@@ -18,7 +18,7 @@ from reconciler.cli.options import (
     target_option,
     tenant_paths,
 )
-from reconciler.cli.progress import Printer
+from reconciler.cli.progress import Printer, calls_line
 
 
 def _interrupted(signum: int) -> None:
@@ -167,13 +167,17 @@ def import_(
         )
     paths = (update_file or out or ".",)
 
-    def work() -> Any:
+    def work() -> tuple[Any, str]:
         with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            if update_file:
-                return reconciler.update_tenant_file(config, session=session, adopt=adopt)
-            return reconciler.import_tenant(config, session=session, prompts=prompts)
+            found: Any = (
+                reconciler.update_tenant_file(config, session=session, adopt=adopt)
+                if update_file
+                else reconciler.import_tenant(config, session=session, prompts=prompts)
+            )
+            return found, calls_line(session)
 
-    result = run_interruptibly(work, cancellation, _interrupted)
+    result, calls = run_interruptibly(work, cancellation, _interrupted)
+    printer.progress(calls)
     for left in result.not_adopted:
         printer.progress(str(left))
     if update_file:
@@ -267,13 +271,15 @@ def restore(
     printer = Printer(quiet=run.quiet)
     cancellation = Cancellation()
 
-    def work() -> Path | None:
+    def work() -> tuple[Path | None, str]:
         with open_session(
             run, paths, cancellation=cancellation, listener=printer, locking=True
         ) as session:
-            return reconciler.restore(saved, config, session=session, store=store)
+            replaced = reconciler.restore(saved, config, session=session, store=store)
+            return replaced, calls_line(session)
 
-    replaced = run_interruptibly(work, cancellation, _interrupted)
+    replaced, calls = run_interruptibly(work, cancellation, _interrupted)
+    printer.progress(calls)
     if replaced is None:
         click.echo("Already live: nothing written.")
     else:

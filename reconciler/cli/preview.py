@@ -16,7 +16,7 @@ from reconciler.cli.options import (
     target_option,
     tenant_paths,
 )
-from reconciler.cli.progress import Printer
+from reconciler.cli.progress import Printer, calls_line
 
 
 def _interrupted(signum: int) -> None:
@@ -72,12 +72,7 @@ def preview(
                 checks=False,
             )
             report = reconciler.preview(planned, session=session, out=folder, images=not no_images)
-            stats = session.stats()
-            calls = (
-                f"API calls: {stats.document_reads} GET, {stats.other_reads} other reads, "
-                f"{stats.token_requests} token"
-            )
-            return report, calls
+            return report, calls_line(session)
 
     report, calls = run_interruptibly(work, cancellation, _interrupted)
     for screen in report.screens:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,6 +26,9 @@ from reconciler.events import (
 )
 from reconciler.reports.apply import outcome_lines
 from reconciler.writes import DocumentOutcome
+
+if TYPE_CHECKING:
+    from reconciler.session import Session
 
 #: Multi-tenant runs print a line per finished tenant from this many tenants, or once the run
 #: has taken this long.
@@ -70,3 +74,18 @@ class Printer:
             self.outcomes.append(event.outcome)
             for line in outcome_lines(event.outcome, color=self.color):
                 click.echo(line, color=self.color)
+
+
+def calls_line(session: Session) -> str:
+    """The Management API calls a run made, over all its tenants: the line every command that
+    reaches tenants ends with (on stderr)."""
+    stats = session.stats()
+    line = (
+        f"API calls: {stats.document_reads} GET, {stats.document_writes} PUT, "
+        f"{stats.token_requests} token"
+    )
+    if stats.other_reads:
+        line += f", {stats.other_reads} other reads"
+    if stats.retries or stats.rate_limited:
+        line += f"; {stats.retries} retries, {stats.rate_limited} answered 429"
+    return line

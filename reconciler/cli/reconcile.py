@@ -20,23 +20,10 @@ from reconciler.cli.options import (
     state_folder,
     target_option,
 )
-from reconciler.cli.progress import Printer
+from reconciler.cli.progress import Printer, calls_line
 
 if TYPE_CHECKING:
     import reconciler
-
-
-def _calls_line(session: object) -> str:
-    stats = session.stats()  # type: ignore[attr-defined]
-    line = (
-        f"API calls: {stats.document_reads} GET, {stats.document_writes} PUT, "
-        f"{stats.token_requests} token"
-    )
-    if stats.other_reads:
-        line += f", {stats.other_reads} other reads"
-    if stats.retries or stats.rate_limited:
-        line += f"; {stats.retries} retries, {stats.rate_limited} answered 429"
-    return line
 
 
 def _warn_config(configs: list, printer: Printer) -> None:  # type: ignore[type-arg]
@@ -141,7 +128,7 @@ def plan(
                 concurrency=run.concurrency,
                 checks=not no_checks,
             )
-            return result, _calls_line(session)
+            return result, calls_line(session)
 
     result, calls = run_interruptibly(work, cancellation, _interrupted_plan)
     _show_plan(result, fmt, out, mode, detailed_exitcode, preview_base_url, calls, printer, run)
@@ -281,7 +268,7 @@ def apply(
                 fresh = reconciler.replan_saved(bound, session=session, concurrency=run.concurrency)
                 if not fresh.has_changes:
                     show(fresh)
-                    return None, _calls_line(session)
+                    return None, calls_line(session)
                 report = reconciler.apply(
                     fresh,
                     session=session,
@@ -293,7 +280,7 @@ def apply(
                     concurrency=run.concurrency,
                     on_stale="refuse",
                 )
-                return report, _calls_line(session)
+                return report, calls_line(session)
             result = reconciler.plan(
                 configs,
                 session=session,
@@ -303,7 +290,7 @@ def apply(
             )
             if not result.has_changes and not result.has_errors:
                 show(result)
-                return None, _calls_line(session)
+                return None, calls_line(session)
             report = reconciler.apply(
                 result,
                 session=session,
@@ -316,7 +303,7 @@ def apply(
                 concurrency=run.concurrency,
                 on_stale="remerge" if auto_approve else "refuse",
             )
-            return report, _calls_line(session)
+            return report, calls_line(session)
 
     def interrupted(signum: int) -> None:
         from reconciler.writes import ApplyReport
