@@ -121,14 +121,14 @@ def test_a_target_that_matches_nothing_is_an_error() -> None:
 
 
 def test_apply_takes_one_saved_plan_alone(tmp_path: Path) -> None:
-    for args in (
-        ["plan.json", "plan.json"],
-        ["plan.json", "tenants"],
-        ["plan.json", "--target", "a"],
+    for args, message in (
+        (["plan.json", "plan.json"], "apply takes one saved plan (PLAN.json) alone"),
+        (["plan.json", "tenants"], "apply takes one saved plan (PLAN.json) alone"),
+        (["plan.json", "--target", "a"], "--target cannot narrow a saved plan"),
     ):
         result = run_cli("apply", *args, cwd=tmp_path)
         assert result.code == 1, result.output
-        assert "apply takes one saved plan (PLAN.json) alone" in result.stderr
+        assert message in result.stderr
         assert "Usage:" in result.stderr
         assert "Traceback" not in result.output
 

@@ -237,11 +237,13 @@ def apply(
     from reconciler.reports.apply import apply_verdict
 
     plans = [p for p in paths if p.endswith(".json")]
-    if plans and (len(paths) > 1 or targets):
+    if plans and len(paths) > 1:
         raise click.UsageError(
-            "apply takes one saved plan (PLAN.json) alone, or tenant files; "
-            "--target cannot narrow a saved plan: plan again with --target"
+            "apply takes one saved plan (PLAN.json) alone, or tenant files: "
+            f"apply {plans[0]} on its own"
         )
+    if plans and targets:
+        raise click.UsageError("--target cannot narrow a saved plan: plan again with --target")
     saved = Path(plans[0]) if plans else None
     if saved:
         bound = reconciler.load_saved(saved)  # refuses a forged or stale plan before any call
