@@ -16,11 +16,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from reconciler import __version__
 from reconciler.buttons import ButtonChange, describe
 from reconciler.diff import Action, Change, Unmanaged
 from reconciler.documents import DocumentKey
 from reconciler.plans import Plan, TenantPlan
+from reconciler.version import __version__
 
 __all__ = [
     "EXIT_DRIFT",

@@ -13,11 +13,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler import __version__
 from reconciler.desired import Locales, desired_documents
 from reconciler.diff import Change, DocumentDiff, Unmanaged, diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.model import SafetyLimits, TenantConfig
+from reconciler.version import __version__
 
 FORMAT_VERSION = 2
 

@@ -35,7 +35,6 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from reconciler import __version__
 from reconciler.documents import Document, DocumentKey, content_problem
 from reconciler.domains import endpoint_base, is_loopback
 from reconciler.errors import ApiError, Auth0PartialsError, RateLimitError, TransportError
@@ -61,6 +60,7 @@ from reconciler.management.transport import (
     Wait,
 )
 from reconciler.model import Credentials
+from reconciler.version import __version__
 
 __all__ = ["ManagementClient"]
 
