@@ -186,6 +186,14 @@ class ConnectionPools:
             pool = pools[turn % len(pools)]
         return _SharedTransport(pool)
 
+    def counts(self) -> dict[str, int]:
+        """Pools opened so far, per origin."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for (origin, _), pools in self._pools.items():
+                counts[origin] = counts.get(origin, 0) + len(pools)
+            return counts
+
     def close(self) -> None:
         with self._lock:
             pools = [pool for host in self._pools.values() for pool in host]
