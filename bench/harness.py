@@ -2,9 +2,11 @@
 
 A ``Sample`` is one run: wall seconds, CPU seconds (user + system) and peak resident memory. A
 CLI run is a child process timed from its start to its exit (interpreter start included), its
-CPU and peak RSS read from the kernel (``os.wait4``), so nothing of the benchmark's own process
-(which serves the emulator) is counted. A ``Row`` holds a row's samples and is shown as their
-median with min and max, beside its floor; ``Machine`` says where and under what load it ran.
+CPU read from the kernel when it exits (``os.wait4``) and its peak RSS from its ``VmHWM`` while it
+runs (the kernel's ``ru_maxrss`` would count the benchmark's own memory, copied at the fork), so
+nothing of the benchmark's own process (which serves the emulator) is counted. A ``Row`` holds a
+row's samples and is shown as their median with min and max, beside its floor; ``Machine`` says
+where and under what load it ran.
 """
 
 from __future__ import annotations
@@ -89,12 +91,15 @@ def run_process(
             stderr=err,
             stdin=subprocess.DEVNULL,
         )
+        watcher = _PeakWatcher(process.pid, argv)
+        watcher.start()
         killer = threading.Timer(timeout, process.kill)
         killer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
             killer.cancel()
+            watcher.stop()
         wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -102,8 +107,44 @@ def run_process(
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
     cpu = usage.ru_utime + usage.ru_stime
-    rss = usage.ru_maxrss / 1024  # KiB on Linux
-    return Finished(Sample(wall, cpu, rss), process.returncode, stdout, stderr)
+    return Finished(Sample(wall, cpu, watcher.peak_mib), process.returncode, stdout, stderr)
+
+
+class _PeakWatcher(threading.Thread):
+    """Polls a child's ``VmHWM`` (its peak RSS so far) until it exits; only once the child runs
+    ``argv`` (before its exec, it is a copy of this process)."""
+
+    INTERVAL = 0.005
+
+    def __init__(self, pid: int, argv: Sequence[str]) -> None:
+        super().__init__(daemon=True)
+        self._proc = Path(f"/proc/{pid}")
+        self._cmdline = ("\0".join(argv) + "\0").encode()
+        self._done = threading.Event()
+        self.peak_kib = 0
+
+    @property
+    def peak_mib(self) -> float | None:
+        return self.peak_kib / 1024 if self.peak_kib else None
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            self._read()
+            self._done.wait(self.INTERVAL)
+
+    def _read(self) -> None:
+        try:
+            if (self._proc / "cmdline").read_bytes() != self._cmdline:
+                return
+            for line in (self._proc / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+        except (OSError, ValueError, IndexError):
+            pass
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
 
 
 def timed(work: Callable[[], object]) -> Sample:
