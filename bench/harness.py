@@ -91,7 +91,7 @@ def run_process(
             stderr=err,
             stdin=subprocess.DEVNULL,
         )
-        watcher = _PeakWatcher(process.pid, argv)
+        watcher = _PeakWatcher(process.pid)
         watcher.start()
         killer = threading.Timer(timeout, process.kill)
         killer.start()
@@ -111,15 +111,18 @@ def run_process(
 
 
 class _PeakWatcher(threading.Thread):
-    """Polls a child's ``VmHWM`` (its peak RSS so far) until it exits; only once the child runs
-    ``argv`` (before its exec, it is a copy of this process)."""
+    """Polls a child's ``VmHWM`` (its peak RSS so far) until it exits; only once the child has
+    executed its program (before that, it is a copy of this process, with this command line)."""
 
     INTERVAL = 0.005
 
-    def __init__(self, pid: int, argv: Sequence[str]) -> None:
+    def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self._proc = Path(f"/proc/{pid}")
-        self._cmdline = ("\0".join(argv) + "\0").encode()
+        try:
+            self._ours = Path("/proc/self/cmdline").read_bytes()
+        except OSError:
+            self._ours = b""
         self._done = threading.Event()
         self.peak_kib = 0
 
@@ -134,7 +137,7 @@ class _PeakWatcher(threading.Thread):
 
     def _read(self) -> None:
         try:
-            if (self._proc / "cmdline").read_bytes() != self._cmdline:
+            if (self._proc / "cmdline").read_bytes() in (self._ours, b""):
                 return
             for line in (self._proc / "status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
