@@ -34,6 +34,7 @@ in the label or attributes).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -202,6 +203,13 @@ def _join_text(tokens: Sequence[_Token]) -> list[_Token]:
 # --- canonical ------------------------------------------------------------------------------
 
 
+#: Canonical spellings and parsed items kept per process, by source text: a fleet's tenants
+#: mostly share their partials, so each distinct partial is read once. Entries are small
+#: (partials are a few kilobytes at most); the least recently used go first.
+CACHE_SIZE = 1024
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
 def canonical(html: str) -> str:
     """The canonical spelling of a partial (see the module docstring for the rules)."""
     tokens = _simplify_buttons(_normalize_whitespace(_tokenize(html)))
@@ -451,9 +459,14 @@ def parse_items(html: str, text_keys: Mapping[str, str] | None = None) -> tuple[
     Raw text is kept as written, trimmed of surrounding whitespace; whitespace-only stretches
     are dropped. ``render_items(parse_items(html))`` is always ``equivalent`` to ``html``.
     """
+    return _parse_items(html, tuple(sorted((text_keys or {}).items())))
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _parse_items(html: str, text_keys: tuple[tuple[str, str], ...]) -> tuple[Item, ...]:
     items: list[Item] = []
     cursor = 0
-    for start, end, button in _switch_forms(html, _tokenize(html), text_keys or {}):
+    for start, end, button in _switch_forms(html, _tokenize(html), dict(text_keys)):
         _append_raw(items, html[cursor:start])
         items.append(button)
         cursor = end

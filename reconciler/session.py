@@ -1,9 +1,11 @@
 """One run's connections: a Management API client per tenant, kept for the whole run.
 
 Each tenant gets its own client, token and rate-limit budget, so tenants never slow each other
-down. A ``Redirect`` sends every tenant somewhere else than its ``domain`` (a local emulator),
-optionally with fallback credentials for tenants whose variables are unset. Waits are
-interruptible through the run's ``Cancellation``, and announced to its listener.
+down; clients open in parallel (a tenant waits only for its own), and tenants served by one host
+(an emulator) share its connections (``ConnectionPools``). A ``Redirect`` sends every tenant
+somewhere else than its ``domain`` (a local emulator), optionally with fallback credentials for
+tenants whose variables are unset. Waits are interruptible through the run's ``Cancellation``,
+and announced to its listener.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from reconciler.events import Listener, Notice, Waiting, ignore
 from reconciler.locks import tenant_lock
 from reconciler.management.client import ManagementClient
 from reconciler.management.ratelimit import BudgetLedger, PartialsBudget
-from reconciler.management.transport import ClientStats, Wait
+from reconciler.management.transport import ClientStats, ConnectionPools, Wait
 from reconciler.model import Credentials, TenantConfig
 
 
@@ -70,7 +72,9 @@ class Session:
     def __init__(self, settings: SessionSettings | None = None) -> None:
         self.settings = settings or SessionSettings()
         self._clients: dict[str, ManagementClient] = {}
+        self._opening: dict[str, Lock] = {}
         self._budgets: dict[str, PartialsBudget] = {}
+        self._pools = ConnectionPools()
         self._ledger = BudgetLedger(self.settings.ledger) if self.settings.ledger else None
         self._lock = Lock()
         self._held = ExitStack()
@@ -92,17 +96,22 @@ class Session:
 
     def client(self, config: TenantConfig) -> ManagementClient:
         """The tenant's client, opened on first use (after taking its write lock when the
-        session locks). Thread-safe; tenants open in parallel."""
+        session locks). Thread-safe; tenants open in parallel, each under its own lock."""
         with self._lock:
             client = self._clients.get(config.name)
-        if client is not None:
-            return client
-        if self.settings.locking:
-            self._take_lock(config)
-        with self._lock:
-            client = self._clients.get(config.name)
-            if client is None:
-                client = self._clients[config.name] = self._open(config)
+            if client is not None:
+                return client
+            opening = self._opening.setdefault(config.name, Lock())
+        with opening:
+            with self._lock:
+                client = self._clients.get(config.name)
+            if client is not None:
+                return client
+            if self.settings.locking:
+                self._take_lock(config)
+            client = self._open(config)
+            with self._lock:
+                self._clients[config.name] = client
             return client
 
     def _take_lock(self, config: TenantConfig) -> None:
@@ -142,7 +151,8 @@ class Session:
         )
         if self._ledger:
             self._ledger.restore(endpoint, budget, time.time())
-        self._budgets[endpoint] = budget
+        with self._lock:
+            self._budgets[endpoint] = budget
         listener = self.listener
 
         def on_wait(wait: Wait) -> None:
@@ -158,6 +168,7 @@ class Session:
             deadline=self.deadline,
             sleep=cancellation.sleep,
             on_wait=on_wait,
+            pools=self._pools,
         )
 
     def stats(self) -> ClientStats:
@@ -179,7 +190,9 @@ class Session:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._opening.clear()
         self._budgets.clear()
+        self._pools.close()
         self._held.close()
 
     def __enter__(self) -> Session:

@@ -173,7 +173,7 @@ _RUN_OPTIONS = (
 _CONCURRENCY = click.option(
     "--concurrency",
     type=click.IntRange(min=1),
-    default=64,
+    default=512,  # reconciler.operations.DEFAULT_CONCURRENCY (not imported: --help stays fast)
     show_default=True,
     help="Tenants handled at once.",
 )

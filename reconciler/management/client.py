@@ -54,6 +54,7 @@ from reconciler.management.transport import (
     MAX_BODY_BYTES,
     Answer,
     ClientStats,
+    ConnectionPools,
     Outcome,
     RetryPolicy,
     Sender,
@@ -89,6 +90,8 @@ class ManagementClient:
     no budget wait or retry sleep goes past it. ``wall_clock`` (UNIX seconds) turns
     ``x-ratelimit-reset`` and ``Retry-After`` dates into waits when an answer has no ``Date``.
     Thread-safe: a tenant's documents may be read concurrently; one token request serves all.
+    ``pools`` (a run's ``ConnectionPools``) shares connections with the run's other clients of
+    the same host; without it the client has its own.
     """
 
     def __init__(
@@ -111,6 +114,7 @@ class ManagementClient:
         token_refresh_margin: float = 60.0,
         on_wait: Callable[[Wait], None] | None = None,
         max_body_bytes: int = MAX_BODY_BYTES,
+        pools: ConnectionPools | None = None,
     ) -> None:
         self.tenant = tenant
         self.base_url = endpoint_base(domain)
@@ -127,10 +131,13 @@ class ManagementClient:
         self._token: _CachedToken | None = None
         self._token_lock = threading.Lock()
         self._redactor = Redactor()
+        verify_setting = ssl_setting(self.tls_verify) if split.scheme == "https" else False
+        if transport is None and pools is not None:
+            transport = pools.transport(self._origin, verify_setting)
         http = httpx.Client(
             transport=transport,
             timeout=timeout,
-            verify=ssl_setting(self.tls_verify) if split.scheme == "https" else False,
+            verify=verify_setting,
             follow_redirects=False,  # a redirect must not carry the token to another host
             # Environment proxies (and .netrc) never apply to a plain-http loopback endpoint:
             # they would see the client secret and the token in clear text.

@@ -13,6 +13,10 @@
   the caller finds out by reading.
 * **Budget**: a token from the request's client-side bucket before every attempt, synced from the
   ``x-ratelimit-*`` headers of every answer; long waits are announced through ``on_wait``.
+
+``ConnectionPools`` keeps one connection pool per origin for a run's clients: tenants served by
+one host (an emulator) share their connections; on Auth0 each tenant has its own host, so its
+own pool.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import email.utils
 import logging
 import math
 import random as random_module
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -130,6 +135,73 @@ class Outcome:
     answer: Answer
     gave_up: str | None = None
     wait: float | None = None  # what the next retry would have waited
+
+
+#: Connections of one pool: not capped (the run's threads bound them); a few idle ones kept for
+#: the next tenant on the same host.
+POOL_LIMITS: Final = httpx.Limits(
+    max_connections=None, max_keepalive_connections=4, keepalive_expiry=5.0
+)
+#: Pools per host, handed out in turn: tenants share connections, and each pool stays small
+#: (httpcore scans a pool's every connection for each request and answer).
+POOLS_PER_HOST: Final = 128
+
+
+class _SharedTransport(httpx.BaseTransport):
+    """A client's view of a shared pool: closing the client leaves the pool to its owner."""
+
+    def __init__(self, pool: httpx.HTTPTransport) -> None:
+        self._pool = pool
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._pool.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
+class ConnectionPools:
+    """Connection pools shared by the clients given them: ``per_host`` pools per origin and TLS
+    setting, handed out in turn, so a host's tenants reuse each other's idle connections.
+    Thread-safe. Closing it closes every pool (after the clients are done)."""
+
+    def __init__(self, limits: httpx.Limits = POOL_LIMITS, per_host: int = POOLS_PER_HOST) -> None:
+        self._limits = limits
+        self._per_host = per_host
+        self._pools: dict[tuple[str, int], list[httpx.HTTPTransport]] = {}
+        self._handed: dict[tuple[str, int], int] = {}
+        self._verify: list[bool | ssl.SSLContext] = []  # keeps each ``verify`` (and its id) alive
+        self._lock = threading.Lock()
+
+    def transport(self, origin: str, verify: bool | ssl.SSLContext) -> httpx.BaseTransport:
+        """A pool for ``origin`` (``scheme://host:port``) checked with ``verify``."""
+        key = (origin, id(verify))
+        with self._lock:
+            pools = self._pools.setdefault(key, [])
+            turn = self._handed.get(key, 0)
+            self._handed[key] = turn + 1
+            if len(pools) < self._per_host:
+                pools.append(httpx.HTTPTransport(verify=verify, limits=self._limits))
+                self._verify.append(verify)
+            pool = pools[turn % len(pools)]
+        return _SharedTransport(pool)
+
+    def counts(self) -> dict[str, int]:
+        """Pools opened so far, per origin."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for (origin, _), pools in self._pools.items():
+                counts[origin] = counts.get(origin, 0) + len(pools)
+            return counts
+
+    def close(self) -> None:
+        with self._lock:
+            pools = [pool for host in self._pools.values() for pool in host]
+            self._pools.clear()
+            self._handed.clear()
+            self._verify.clear()
+        for pool in pools:
+            pool.close()
 
 
 class AnswerTooLarge(Exception):
