@@ -24,11 +24,10 @@ from reconciler.events import (
     TenantStarted,
     Waiting,
 )
-from reconciler.reports.apply import outcome_lines
-from reconciler.writes import DocumentOutcome
 
 if TYPE_CHECKING:
     from reconciler.session import Session
+    from reconciler.writes import DocumentOutcome
 
 #: Multi-tenant runs print a line per finished tenant from this many tenants, or once the run
 #: has taken this long.
@@ -72,6 +71,8 @@ class Printer:
                 self.progress(f"[{event.done}/{event.total}] {event.tenant}")
         elif isinstance(event, DocumentApplied):
             self.outcomes.append(event.outcome)
+            from reconciler.reports.apply import outcome_lines  # not needed for --help
+
             for line in outcome_lines(event.outcome, color=self.color):
                 click.echo(line, color=self.color)
 
