@@ -114,7 +114,7 @@ class _PeakWatcher(threading.Thread):
     """Polls a child's ``VmHWM`` (its peak RSS so far) until it exits; only once the child has
     executed its program (before that, it is a copy of this process, with this command line)."""
 
-    INTERVAL = 0.005
+    INTERVAL = 0.02
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -123,6 +123,7 @@ class _PeakWatcher(threading.Thread):
             self._ours = Path("/proc/self/cmdline").read_bytes()
         except OSError:
             self._ours = b""
+        self._executed = False  # its command line is read (under its memory lock) until then
         self._done = threading.Event()
         self.peak_kib = 0
 
@@ -137,8 +138,10 @@ class _PeakWatcher(threading.Thread):
 
     def _read(self) -> None:
         try:
-            if (self._proc / "cmdline").read_bytes() in (self._ours, b""):
-                return
+            if not self._executed:
+                if (self._proc / "cmdline").read_bytes() in (self._ours, b""):
+                    return
+                self._executed = True
             for line in (self._proc / "status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     self.peak_kib = max(self.peak_kib, int(line.split()[1]))
