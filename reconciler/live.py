@@ -43,24 +43,34 @@ def read_one(
 
 
 def read_documents(
-    api: DocumentApi, keys: Iterable[DocumentKey], clock: Callable[[], float] = time.monotonic
+    api: DocumentApi,
+    keys: Iterable[DocumentKey],
+    clock: Callable[[], float] = time.monotonic,
+    *,
+    first_alone: bool = True,
 ) -> dict[DocumentKey, LiveRead]:
-    """The live content of each document, read once each.
+    """The live content of each document, read once each, up to five at a time.
 
-    The first read goes alone (it also fetches the token, and a tenant that fails it fails
-    after one document's retries, not after every document's); the rest go up to five at a time.
+    With ``first_alone`` the first read goes before the others (it also fetches the token, and a
+    tenant that fails it fails after one document's retries, not after every document's);
+    without, the caller has the token already and every read starts at once.
     """
     names = list(dict.fromkeys(keys))
     if not names:
         return {}
+    if not first_alone:
+        return _together(api, names, clock)
     first, rest = names[0], names[1:]
-    reads = {first: read_one(api, first, clock)}
-    if len(rest) <= 1:
-        reads.update((key, read_one(api, key, clock)) for key in rest)
-        return reads
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(rest))) as pool:
-        reads.update(zip(rest, pool.map(lambda k: read_one(api, k, clock), rest), strict=True))
-    return reads
+    return {first: read_one(api, first, clock)} | _together(api, rest, clock)
+
+
+def _together(
+    api: DocumentApi, keys: list[DocumentKey], clock: Callable[[], float]
+) -> dict[DocumentKey, LiveRead]:
+    if len(keys) <= 1:
+        return {key: read_one(api, key, clock) for key in keys}
+    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(keys))) as pool:
+        return dict(zip(keys, pool.map(lambda k: read_one(api, k, clock), keys), strict=True))
 
 
 def lacks_prompt(error: ApiError) -> bool:

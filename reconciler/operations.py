@@ -133,10 +133,8 @@ class _Counter:
 # --- plan -------------------------------------------------------------------------------------
 
 
-def _reader(
-    session: Session, config: TenantConfig, on_read: Callable[[], None] | None = None
-) -> DocumentApi:
-    """The tenant's client, telling the listener (and ``on_read``) of each document it reads."""
+def _reader(session: Session, config: TenantConfig) -> DocumentApi:
+    """The tenant's client, telling the listener of each document it reads."""
     client = session.client(config)
     listener = session.listener
 
@@ -144,8 +142,6 @@ def _reader(
         def get_document(self, key):  # type: ignore[no-untyped-def]
             document = client.get_document(key)
             listener(DocumentRead(config.name, key))
-            if on_read is not None:
-                on_read()
             return document
 
         def put_document(self, document):  # type: ignore[no-untyped-def]
@@ -196,17 +192,21 @@ def plan_one(
 ) -> TenantPlan:
     """Read one tenant's targeted documents (one GET each) and plan it; never raises. With
     ``checks``, the cheap checks run too (``reconciler.checks.CHEAP``: a rendering list and one
-    connection read per switch target, on the global bucket), alongside the reads once the first
-    document is read, and their failures become the plan's warnings."""
+    connection read per switch target, on the global bucket), alongside the reads once the token
+    is there, and their failures become the plan's warnings."""
     source = source_of(config)
     cheap = _Alongside(lambda: _cheap_warnings(config, session)) if checks else None
     try:
         session.cancellation.check()
+        # The token first: bad credentials fail once, and the checks and every read then go
+        # together (two round trips for a tenant, however many documents it has).
+        session.client(config).authenticate()
+        if cheap is not None:
+            cheap.start()
         locales, notes = tenant_locales(config, session)
         keys = sorted((targets or Targets()).documents(config, locales))
         session.listener(TenantStarted(config.name, len(keys)))
-        reader = _reader(session, config, cheap.start if cheap is not None else None)
-        reads = read_documents(reader, keys)
+        reads = read_documents(_reader(session, config), keys, first_alone=False)
         planned = plan_tenant(
             config,
             source,

@@ -24,9 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from reconciler.buttons import ButtonChange, FieldChange
 from reconciler.config.schema import packaged_schema
@@ -38,6 +36,9 @@ from reconciler.files import PRIVATE, write_atomic
 from reconciler.model import SwitchButton, TenantConfig
 from reconciler.plans import FORMAT_VERSION, DocumentPlan, Plan, TenantPlan, binding_json
 from reconciler.targets import Targets
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 #: The environment variable holding the key that signs and verifies saved plans.
 PLAN_KEY_ENV = "AUTH0_PARTIALS_PLAN_KEY"
@@ -74,6 +75,9 @@ def write_plan(plan: Plan, path: Path, *, key: bytes | None = None, mode: int = 
 
 @cache
 def _plan_validator() -> Draft202012Validator:
+    """jsonschema's validator of saved plans, imported when a plan is read (not by every run)."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(packaged_schema("plan.schema.json"))
 
 

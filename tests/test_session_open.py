@@ -153,7 +153,7 @@ def test_clients_of_one_host_share_a_pool_and_its_connections(
         server.server_close()
 
 
-def test_the_checks_wait_for_the_first_read_and_a_failed_tenant_sends_none(
+def test_the_checks_and_reads_go_together_after_the_token_and_a_failed_tenant_sends_none(
     tmp_path: Path, emulator: EmulatorServer
 ) -> None:
     folder = tenant_files(tmp_path, emulator, "good", "refused")
@@ -170,8 +170,9 @@ def test_the_checks_wait_for_the_first_read_and_a_failed_tenant_sends_none(
             plans[config.name] = reconciler.plan([config], session=session)
     log = emulator.request_log
     good = [(e.method, e.path, e.prompt) for e in log if e.tenant == "good"]
-    assert good[0][1].endswith("/oauth/token")
-    assert good[1][2] is not None  # the first read goes before any check's read
+    assert good[0][1].endswith("/oauth/token")  # the token first, alone
+    assert sum(e[1].endswith("/oauth/token") for e in good) == 1
+    assert sum(e[2] is not None for e in good) == 3  # the three documents
     assert sum(e[2] is None and not e[1].endswith("/oauth/token") for e in good) == 3
     refused = [(e.method, e.path) for e in log if e.tenant == "refused"]
     assert refused == [("POST", "/oauth/token")]  # one token request, no check sent

@@ -22,6 +22,7 @@ from reconciler.checks.rules import (
     connection_exists,
     connection_kind,
     custom_domain,
+    first_reads,
     identifier_first,
     languages,
     nested_form,
@@ -74,6 +75,7 @@ def run_checks(
     """The results of ``checks`` for one tenant. Raises what a read raises, but a missing
     scope (``unknown`` results and a ``scopes`` failure)."""
     chosen = set(checks)
+    facts.prefetch(first_reads(config, facts, chosen))
     return tuple(
         r for check, rule in CHECKS.items() if check in chosen for r in rule(config, facts)
     )

@@ -22,7 +22,10 @@ The reads, and the scope each needs:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -32,6 +35,14 @@ T = TypeVar("T")
 
 #: Largest page the list endpoints give.
 PAGE = 100
+#: Reads of one tenant's facts in flight at once (Auth0's global bucket bursts to 10 at least).
+MAX_PARALLEL = 8
+
+
+def _quietly(read: Callable[[], object]) -> None:
+    """Make a read whose failure its fact keeps (``TenantFacts._read``) for its use to raise."""
+    with contextlib.suppress(Exception):
+        read()
 
 
 class JsonApi(Protocol):
@@ -76,26 +87,59 @@ def _items(data: object, key: str) -> list[dict[str, Any]]:
     return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """A read that failed: every later use of the fact raises the same error (no second try)."""
+
+    error: Exception
+
+
 class TenantFacts:
-    """The tenant's Universal Login facts, each read on first use and kept for the run."""
+    """The tenant's Universal Login facts, each read once, on first use or by ``prefetch``, and
+    kept for the run. Safe to use from several threads: a fact being read is waited for."""
 
     def __init__(self, api: JsonApi) -> None:
         self._api = api
         self._cache: dict[str, object] = {}
+        self._reading: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
         self.unreadable: list[Unreadable] = []
 
+    def prefetch(self, reads: Sequence[Callable[[], object]]) -> None:
+        """Make independent reads at once (each a call of one of the fact methods): a check
+        then finds its facts read, and a tenant costs one round trip for all of them. A failed
+        read is raised when its fact is used, not here."""
+        if len(reads) <= 1:
+            for read in reads:
+                _quietly(read)
+            return
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(reads))) as pool:
+            list(pool.map(_quietly, reads))
+
     def _read(self, key: str, read: Callable[[], T]) -> T | Unreadable:
-        if key not in self._cache:
-            try:
-                self._cache[key] = read()
-            except ApiError as exc:
-                if exc.status != 403 or exc.error_code != "insufficient_scope":
-                    raise
-                scope = exc.message.rsplit("expected any of:", 1)[-1].strip(" .")
-                missing = Unreadable(exc.path, scope, exc.message)
+        with self._guard:
+            lock = self._reading.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                self._cache[key] = self._answer(read)
+        found = self._cache[key]
+        if isinstance(found, _Failed):
+            raise found.error
+        return found  # type: ignore[return-value]
+
+    def _answer(self, read: Callable[[], object]) -> object:
+        try:
+            return read()
+        except ApiError as exc:
+            if exc.status != 403 or exc.error_code != "insufficient_scope":
+                return _Failed(exc)
+            scope = exc.message.rsplit("expected any of:", 1)[-1].strip(" .")
+            missing = Unreadable(exc.path, scope, exc.message)
+            with self._guard:
                 self.unreadable.append(missing)
-                self._cache[key] = missing
-        return self._cache[key]  # type: ignore[return-value]
+            return missing
+        except Exception as exc:  # a transport or decoding error: raised at each use
+            return _Failed(exc)
 
     def _pages(
         self, path: str, key: str, params: Mapping[str, str] | None = None

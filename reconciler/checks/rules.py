@@ -9,8 +9,9 @@ enabled for the application; a switch form inside the page's main form submits t
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 
 from reconciler.catalog import INSIDE_MAIN_FORM, PASSWORDLESS_CONNECTIONS
 from reconciler.checks.facts import Application, Connection, TenantFacts, Unreadable
@@ -41,6 +42,37 @@ def _targets(config: TenantConfig) -> Iterator[tuple[str, str, str, SwitchButton
 
 def _connections(config: TenantConfig) -> list[str]:
     return sorted({button.connection for *_, button in _targets(config)})
+
+
+def first_reads(
+    config: TenantConfig, facts: TenantFacts, checks: Collection[CheckId]
+) -> list[Callable[[], object]]:
+    """The reads the chosen checks make first, independent of each other, so that
+    ``TenantFacts.prefetch`` makes them at once. Only reads a check makes anyway: prefetching
+    never adds a call."""
+    reads: list[Callable[[], object]] = []
+    if "custom-domain" in checks:
+        reads.append(facts.custom_domains)
+    if "page-template" in checks:
+        reads.append(facts.template)
+    if "universal-login" in checks:
+        reads.append(facts.prompt_settings)
+    if "prompt-available" in checks:
+        reads += [
+            functools.partial(facts.prompt_available, p.name, p.screens[0].name)
+            for p in config.prompts
+            if p.screens
+        ]
+    if "rendering-mode" in checks:
+        reads.append(facts.renderings)
+    names = _connections(config)
+    if {"connection-exists", "connection-kind", "connection-enabled"} & set(checks):
+        reads += [functools.partial(facts.connection, name) for name in names]
+    if "connection-enabled" in checks and names:
+        reads.append(facts.applications)
+    if "languages" in checks and config.languages():
+        reads.append(facts.tenant_settings)
+    return reads
 
 
 # --- the tenant ---------------------------------------------------------------------------------

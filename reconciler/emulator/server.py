@@ -177,7 +177,7 @@ class _HTTPServer(ThreadingHTTPServer):
     # hang behind a client that keeps it busy.
     block_on_close = False
     allow_reuse_address = True
-    request_queue_size = 128  # many tenants connect at once; the default 5 drops connects
+    request_queue_size = 1024  # a fleet connects at once; the default 5 drops connects
 
     def __init__(
         self,

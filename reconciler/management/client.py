@@ -284,6 +284,11 @@ class ManagementClient:
 
     # ------------------------------------------------------------------ token
 
+    def authenticate(self) -> None:
+        """Get the token now, unless one is cached (a pre-issued token costs no request): the
+        requests that follow can then go at once, and bad credentials fail once, here."""
+        self._access_token()
+
     def _access_token(self) -> Secret:
         with self._token_lock:
             creds = self._credentials

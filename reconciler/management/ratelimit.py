@@ -243,6 +243,8 @@ class BudgetLedger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._levels: dict[str, dict[str, list[float]]] | None = None
+        self._lock = threading.Lock()
 
     def _read(self) -> dict[str, dict[str, list[float]]]:
         try:
@@ -251,8 +253,15 @@ class BudgetLedger:
             return {}
         return data if isinstance(data, dict) else {}
 
+    def _start_levels(self) -> dict[str, dict[str, list[float]]]:
+        """The ledger as the run found it, read once however many tenants restore from it."""
+        with self._lock:
+            if self._levels is None:
+                self._levels = self._read()
+            return self._levels
+
     def restore(self, key: str, budget: PartialsBudget, now_epoch: float) -> None:
-        entry = self._read().get(key)
+        entry = self._start_levels().get(key)
         if not isinstance(entry, dict):
             return
         for name, bucket in _buckets(budget):
