@@ -7,7 +7,7 @@ switch button each.
 
 Floors (derived in bench/README.md):
 
-* **plan 8** = ``(8 - 5) x 12 s + 2 L`` = 36.76 s: five reads fit the burst (the first alone,
+* **plan 8** = ``(8 - 5) x 12 s + 2 L`` = 36.76 s: five reads fit the burst (at once,
   after the token), the sixth to eighth wait for refills 12 s apart.
 * **apply 8, 6 written** = ``(8 + 5 - 5) x 12 s + 3 L`` = 97.14 s. ``apply`` plans first (the 8
   reads above), then writes each changed document on a read at most ``--max-read-age`` (5 s)

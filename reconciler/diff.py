@@ -24,7 +24,6 @@ from reconciler.markup import canonical, parse_items
 from reconciler.model import SwitchButton
 
 Action = Literal["create", "update", "delete"]
-ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
 
 #: How each kind of document spells a slot for comparison.
 COMPARISON_SPELLING: Mapping[DocumentKind, Callable[[str], str]] = {

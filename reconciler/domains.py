@@ -8,6 +8,7 @@ config checks use them offline, the client before connecting.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Final
@@ -31,6 +32,7 @@ _HOST_RE: Final = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_loopback(host: str) -> bool:
     """True for ``localhost``, 127.0.0.0/8, ``::1`` (and ::ffff:127.x); brackets allowed."""
     name = host.strip().lower()
@@ -51,6 +53,7 @@ def _domain_error(domain: str, problem: str, hint: str) -> ConfigError:
     return ConfigError(f"domain {domain!r}: {problem}", hint=hint)
 
 
+@functools.lru_cache(maxsize=4096)
 def endpoint_base(domain: str) -> str:
     """The base URL for a tenant file's ``domain``: ``host[:port][/path]``, https implied.
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
 from reconciler.documents import Document, DocumentKey
 from reconciler.errors import ApiError
+from reconciler.parallel import at_once
 
 
 class DocumentApi(Protocol):
@@ -67,10 +67,8 @@ def read_documents(
 def _together(
     api: DocumentApi, keys: list[DocumentKey], clock: Callable[[], float]
 ) -> dict[DocumentKey, LiveRead]:
-    if len(keys) <= 1:
-        return {key: read_one(api, key, clock) for key in keys}
-    with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_READS, len(keys))) as pool:
-        return dict(zip(keys, pool.map(lambda k: read_one(api, k, clock), keys), strict=True))
+    reads = at_once(lambda key: read_one(api, key, clock), keys, limit=MAX_PARALLEL_READS)
+    return dict(zip(keys, reads, strict=True))
 
 
 def lacks_prompt(error: ApiError) -> bool:

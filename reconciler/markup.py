@@ -646,30 +646,3 @@ def _label(tokens: Sequence[_Token]) -> str | None:
         return None
     text = label.value if in_span else label.value.strip(HTML_WHITESPACE)
     return text if text.strip(HTML_WHITESPACE) else None
-
-
-# --- changes --------------------------------------------------------------------------------
-
-
-def button_changes(old: SwitchButton, new: SwitchButton) -> list[str]:
-    """What differs between two buttons: one line per field, e.g. ``connection email → sms``."""
-    fields: tuple[tuple[str, str | None, str | None, bool], ...] = (
-        ("connection", old.connection, new.connection, False),
-        ("label", old.label, new.label, True),
-        ("id", old.id, new.id, False),
-        ("class", old.css_class, new.css_class, True),
-        ("style", old.style, new.style, True),
-    )
-    return [
-        f"{name} {_show(before, quoted)} → {_show(after, quoted)}"
-        for name, before, after, quoted in fields
-        if before != after
-    ]
-
-
-def _show(value: str | None, quoted: bool) -> str:
-    if value is None:
-        return "(none)"
-    if quoted or not value or any(ch.isspace() for ch in value):
-        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    return value

@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
@@ -40,6 +39,7 @@ from reconciler.fold import FoldResult, fold
 from reconciler.importer import NotAdopted, import_tenant_yaml
 from reconciler.live import DocumentApi, LiveRead, read_available, read_documents
 from reconciler.model import EnvCheck, TenantConfig
+from reconciler.parallel import at_once
 from reconciler.planfile import BoundTenant, bind, plan_key, read_plan
 from reconciler.plans import Plan, TenantPlan, plan_tenant
 from reconciler.safety import check as check_safety
@@ -104,11 +104,8 @@ def load(
 
 
 def each(items: Sequence[T], work: Callable[[T], R], *, concurrency: int) -> list[R]:
-    """``work`` over ``items`` on a thread pool, results in input order."""
-    if concurrency <= 1 or len(items) <= 1:
-        return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(items))) as pool:
-        return list(pool.map(work, items))
+    """``work`` over ``items``, ``concurrency`` at a time, results in input order."""
+    return at_once(work, items, limit=concurrency)
 
 
 def _failure(exc: BaseException) -> str:

@@ -25,11 +25,11 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from reconciler.errors import ApiError
+from reconciler.parallel import at_once
 
 T = TypeVar("T")
 
@@ -109,12 +109,7 @@ class TenantFacts:
         """Make independent reads at once (each a call of one of the fact methods): a check
         then finds its facts read, and a tenant costs one round trip for all of them. A failed
         read is raised when its fact is used, not here."""
-        if len(reads) <= 1:
-            for read in reads:
-                _quietly(read)
-            return
-        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(reads))) as pool:
-            list(pool.map(_quietly, reads))
+        at_once(_quietly, reads, limit=MAX_PARALLEL)
 
     def _read(self, key: str, read: Callable[[], T]) -> T | Unreadable:
         with self._guard:

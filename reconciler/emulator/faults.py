@@ -111,7 +111,6 @@ RouteFamily = Literal[
     "client_grants",
     "tenant_settings",
 ]
-ROUTE_FAMILIES: tuple[RouteFamily, ...] = get_args(RouteFamily)
 Endpoint = Literal[
     "partials",
     "token",
