@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -15,9 +17,16 @@ from reconciler.cli import cli
 from tests.conftest import PROJECT, ServedEmulator, cli_env, run_cli
 
 
+def subcommands(group: click.Group) -> dict[str, click.Command]:
+    """A group's commands, loaded as a run loads them (the top group loads its on use)."""
+    ctx = click.Context(group)
+    found = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+    return {name: command for name, command in found.items() if command is not None}
+
+
 def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    for name, command in sorted(subcommands(group).items()):
         found.append((*prefix, name))
         if isinstance(command, click.Group):
             found.extend(command_paths(command, (*prefix, name)))
@@ -28,7 +37,7 @@ def command_at(path: tuple[str, ...]) -> click.Command:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        command = subcommands(command)[name]
     return command
 
 
@@ -73,6 +82,31 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
         assert "default: tenants/" in command.help or "default to tenants/" in command.help
     options = {opt for param in command.params for opt in param.opts}
     assert ("--concurrency" in options) == (path in CONCURRENT), path
+
+
+def test_the_command_list_is_each_commands_own_short_help() -> None:
+    from reconciler.cli import COMMANDS
+
+    loaded = subcommands(cli)
+    assert sorted(loaded) == sorted(COMMANDS)
+    for name, command in loaded.items():
+        assert COMMANDS[name][2] == command.get_short_help_str(1000), name
+        assert command.name == name
+
+
+def test_top_level_help_loads_no_command_and_not_the_library() -> None:
+    code = (
+        "import sys; from reconciler.cli import cli\n"
+        "try:\n    cli.main(['--help'], prog_name='auth0-partials')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reconciler.')"
+        " or m in ('httpx', 'yaml', 'jsonschema', 'deepdiff', 'logging')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT
+    )
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert loaded == "['reconciler.cli', 'reconciler.errors', 'reconciler.version']", loaded
 
 
 def test_usage_error_exits_1_not_2() -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 import yaml
 from check_jsonschema import main as check_jsonschema
@@ -101,8 +102,8 @@ def _action_steps(workflow: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _assert_known_options(args: list[str]) -> None:
-    assert args[0] in cli.commands, f"{args}: no such command"
-    command = cli.commands[args[0]]
+    command = cli.get_command(click.Context(cli), args[0])
+    assert command is not None, f"{args}: no such command"
     known = {opt for param in command.params for opt in getattr(param, "opts", [])}
     for arg in args[1:]:
         if arg.startswith("--"):

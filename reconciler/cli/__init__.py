@@ -4,13 +4,15 @@ Exit codes: 0 success; 1 error (including usage errors and a refused confirmatio
 asked for, meaning "changes present" (``plan --detailed-exitcode``), "drift found" (``drift``)
 or "problems found" (``doctor``); 130 / 143 after Ctrl-C / SIGTERM.
 
-The library is imported inside each command: ``--help`` and usage errors then start in a
-fraction of the time (deepdiff, httpx and jsonschema are slow to import).
+Each command's module loads when that command runs, and the library inside each command:
+``auth0-partials --help`` imports click and little else, and a command's ``--help`` or usage
+error starts in a fraction of the time a run takes (deepdiff, httpx and jsonschema are slow to
+import).
 """
 
 from __future__ import annotations
 
-import logging
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -18,37 +20,77 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.cli.doctor import doctor
-from reconciler.cli.emulator import emulator
-from reconciler.cli.files import import_, render, restore, validate
-from reconciler.cli.preview import preview
-from reconciler.cli.reconcile import apply, drift, plan
 from reconciler.errors import Auth0PartialsError
 
-
-class _WarningLines(logging.Handler):
-    """The library's warnings (a replaced trust store, say) as one stderr line each."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"warning: {record.getMessage()}", err=True)
-
-
-def _show_library_warnings() -> None:
-    logger = logging.getLogger("reconciler")
-    if not any(isinstance(h, _WarningLines) for h in logger.handlers):
-        handler = _WarningLines(logging.WARNING)
-        logger.addHandler(handler)
+#: Each command: the module and function that define it, and its line in ``--help``
+#: (``tests/test_cli.py`` checks that line against the command's own ``short_help``).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "apply": (
+        "reconciler.cli.reconcile",
+        "apply",
+        "Write the changes (one PUT per changed prompt).",
+    ),
+    "doctor": (
+        "reconciler.cli.doctor",
+        "doctor",
+        "Check that the buttons can work on each tenant (read-only).",
+    ),
+    "drift": (
+        "reconciler.cli.reconcile",
+        "drift",
+        "Check the tenants for drift (read-only; exit 2 on drift).",
+    ),
+    "emulator": (
+        "reconciler.cli.emulator",
+        "emulator",
+        "Serve the Auth0 emulator (a local stand-in for a tenant).",
+    ),
+    "import": ("reconciler.cli.files", "import_", "Write a tenant file from a live tenant."),
+    "plan": ("reconciler.cli.reconcile", "plan", "Show what apply would change (read-only)."),
+    "preview": (
+        "reconciler.cli.preview",
+        "preview",
+        "Render the login pages a plan changes, before and after (read-only).",
+    ),
+    "render": (
+        "reconciler.cli.files",
+        "render",
+        "Print the HTML each declared insertion point will hold.",
+    ),
+    "restore": ("reconciler.cli.files", "restore", "Put a backed-up prompt document back."),
+    "validate": ("reconciler.cli.files", "validate", "Check tenant files offline."),
+}
 
 
 class ExitCodeGroup(click.Group):
-    """A group whose errors exit 1 with a message and no traceback, keeping 2 for "changes
-    present"."""
+    """The top command: its subcommands load on use (``COMMANDS``); its errors exit 1 with a
+    message and no traceback, keeping 2 for "changes present"."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, name, _ = found
+        from reconciler.cli.library_warnings import show_library_warnings
+
+        show_library_warnings()
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS``, without loading a command's module."""
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(  # type: ignore[override]
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> Any:
         standalone = extra.pop("standalone_mode", True)
-        _show_library_warnings()
         try:
             code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
@@ -84,10 +126,6 @@ def cli() -> None:
     edits. Exit codes: 0 ok, 1 error, 2 changes/drift/problems present where asked, 130/143
     when interrupted.
     """
-
-
-for command in (validate, render, plan, apply, drift, doctor, preview, import_, restore, emulator):
-    cli.add_command(command)
 
 
 def main() -> None:
