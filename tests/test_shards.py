@@ -11,7 +11,7 @@ import pytest
 from reconciler.targets import Shard
 from tests.conftest import ServedEmulator, cli_env, run_cli, start_emulator, stop_emulator
 
-TENANTS = 60
+TENANTS = 200
 
 FILE = """\
 tenant: {name}
