@@ -115,6 +115,10 @@ class _PeakWatcher(threading.Thread):
     executed its program (before that, it is a copy of this process, with this command line)."""
 
     INTERVAL = 0.02
+    #: Polled every millisecond for the first ``EARLY_SECONDS``: an interpreter starts and a
+    #: short command exits between two polls 20 ms apart.
+    EARLY_INTERVAL = 0.001
+    EARLY_SECONDS = 0.25
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -132,9 +136,11 @@ class _PeakWatcher(threading.Thread):
         return self.peak_kib / 1024 if self.peak_kib else None
 
     def run(self) -> None:
+        started = time.monotonic()
         while not self._done.is_set():
             self._read()
-            self._done.wait(self.INTERVAL)
+            early = time.monotonic() - started < self.EARLY_SECONDS
+            self._done.wait(self.EARLY_INTERVAL if early else self.INTERVAL)
 
     def _read(self) -> None:
         try:

@@ -73,11 +73,15 @@ def test_a_failed_measurement_is_a_row_not_a_crash() -> None:
 
 
 def test_a_child_process_is_timed_with_its_own_cpu_and_memory() -> None:
-    code = "import sys; print('out'); print('err', file=sys.stderr); sys.exit(3)"
+    code = (
+        "import sys, time; held = bytearray(64 * 2**20); time.sleep(0.2);"
+        " print('out'); print('err', file=sys.stderr); sys.exit(3)"
+    )
     done = run_process([sys.executable, "-c", code])
     assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")
-    assert done.sample.wall > 0 and done.sample.cpu > 0
-    assert done.sample.rss_mib is not None and done.sample.rss_mib > 1
+    assert done.sample.wall > 0.2 and done.sample.cpu > 0
+    # Its own 64 MiB, and not this process's memory (a copy of which it was until it executed).
+    assert done.sample.rss_mib is not None and 64 < done.sample.rss_mib < 64 + 40
 
 
 def test_listen_overflows_is_a_count() -> None:
