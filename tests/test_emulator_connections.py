@@ -80,6 +80,32 @@ def test_list_pages_and_trims(acme: Tenant):
     assert too_many.status_code == 400
 
 
+def test_checkpoint_pages_trimmed_by_fields(acme: Tenant, emulator: EmulatorServer):
+    first = acme.call("GET", CONNECTIONS, params={"fields": "name", "take": "1"})
+    assert first.status_code == 200
+    database = {"name": "Username-Password-Authentication", "is_domain_connection": False}
+    assert first.json() == {"connections": [database], "next": EMAIL_CONNECTION_ID}
+    second = acme.call(
+        "GET", CONNECTIONS, params={"fields": "name", "take": "1", "from": first.json()["next"]}
+    ).json()
+    assert second == {
+        "connections": [{"name": "email", "is_domain_connection": False}],
+        "next": SMS_CONNECTION_ID,
+    }
+    admin = f"{emulator.base_url}/__emulator/tenants/acme/clients"
+    other = "OtherApp0000000000000000000000001"
+    stored = acme.http.get(admin).json()
+    added = {"tenant": "acme", "client_id": other, "name": "Other App", "app_type": "spa"}
+    assert acme.http.put(admin, json=[*stored, added]).status_code == 200
+    clients = acme.call("GET", "/api/v2/clients", params={"fields": "name", "take": "1"})
+    assert clients.status_code == 200
+    assert clients.json() == {"clients": [{"tenant": "acme", "name": "Acme Web"}], "next": other}
+    rest = acme.call(
+        "GET", "/api/v2/clients", params={"fields": "name", "take": "1", "from": other}
+    ).json()
+    assert rest == {"clients": [{"tenant": "acme", "name": "Other App"}]}
+
+
 def test_one_connection_and_a_missing_one(acme: Tenant):
     connection = acme.call("GET", f"{CONNECTIONS}/{SMS_CONNECTION_ID}").json()
     assert connection["name"] == "sms"

@@ -33,11 +33,10 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from reconciler.emulator.documents import check_shape
 from reconciler.emulator.faults import Fault
 from reconciler.emulator.responses import Reply, auth0_error, json_reply, not_found
 from reconciler.emulator.store import EmulatorStateError
-from reconciler.emulator.tenant import Tenant
+from reconciler.emulator.tenant import TENANT_NAME, Tenant
 from reconciler.emulator.validation import RequestInvalid, parse_json
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
 _TENANT = re.compile(r"^/__emulator/tenants/(?P<tenant>[^/]+)(?:/(?P<section>[^/]+))?$")
 _PROMPT = re.compile(r"^/__emulator/tenants/(?P<tenant>[^/]+)/prompts/(?P<prompt>[^/]+)$")
-_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 def _bad(message: str) -> Reply:
@@ -90,7 +88,7 @@ def _dispatch(emulator: Emulator, request: IncomingRequest) -> Reply:
 
 
 def _name(tenant: str) -> str:
-    if not _NAME.fullmatch(tenant):
+    if not TENANT_NAME.fullmatch(tenant):
         raise ValueError(f"Invalid tenant name {tenant!r}")
     return tenant
 
@@ -102,8 +100,7 @@ def _prompt(
     if method == "GET":
         return json_reply(200, emulator.get_document(tenant, prompt))
     if method == "PUT":
-        document = check_shape(parse_json(request.body))
-        return json_reply(200, emulator.store.put(tenant, prompt, document))
+        return json_reply(200, emulator.set_document(tenant, prompt, parse_json(request.body)))
     return not_found()
 
 

@@ -62,16 +62,20 @@ def _preconditions(tenant: Tenant) -> None:
 
 
 def _template_of(call: Call) -> str:
-    if call.content_type == "text/html":
+    html = call.content_type == "text/html"
+    body: object = None
+    if html:
         try:
-            return call.body.decode("utf-8")
+            text: object = call.body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RequestInvalid("Invalid request payload JSON format") from exc
-    body = read_body(call)
-    text = body.get("template") if isinstance(body, dict) else body
+    else:
+        body = read_body(call)
+        text = body.get("template") if isinstance(body, dict) else body
     if isinstance(text, str) and len(text) > MAX_TEMPLATE_CHARS:
         raise RequestInvalid(TOO_LONG)
-    check_body(TEMPLATE_BODY, body)
+    if not html:
+        check_body(TEMPLATE_BODY, body)
     assert isinstance(text, str)
     return text
 
@@ -86,8 +90,6 @@ def get_template(call: Call, tenant: Tenant) -> Reply:
 def put_template(call: Call, tenant: Tenant) -> Reply:
     _preconditions(tenant)
     template = _template_of(call)
-    if len(template) > MAX_TEMPLATE_CHARS:
-        raise RequestInvalid(TOO_LONG)
     if not has_required_tags(template):
         raise RequestInvalid(BAD_TAGS)
     created = tenant.page_template is None

@@ -13,7 +13,7 @@ TestClientGrantManager_List show those shapes, and ``fields=client_id`` still ca
 from __future__ import annotations
 
 from reconciler.emulator.applications import all_clients, all_grants
-from reconciler.emulator.listing import checkpoint_page, offset_page, trim_fields
+from reconciler.emulator.listing import list_page
 from reconciler.emulator.oas_schemas import CLIENT_GRANTS_LIST_QUERY, CLIENTS_LIST_QUERY
 from reconciler.emulator.responses import Reply, json_reply
 from reconciler.emulator.routing import Call, Route
@@ -37,10 +37,10 @@ def list_clients(call: Call, tenant: Tenant) -> Reply:
     for flag in ("is_first_party", "is_global"):
         if flag in query:
             clients = [c for c in clients if bool(c.get(flag, False)) == query[flag]]
-    trimmed = [trim_fields(c, query, ("tenant",)) for c in clients]
-    if "from" in query or "take" in query:
-        return json_reply(200, checkpoint_page(trimmed, query, "clients", "client_id", 50))
-    return json_reply(200, offset_page(trimmed, query, "clients", 50))
+    page = list_page(
+        clients, query, "clients", "client_id", default_per_page=50, always=("tenant",)
+    )
+    return json_reply(200, page)
 
 
 def list_grants(call: Call, tenant: Tenant) -> Reply:
@@ -51,9 +51,7 @@ def list_grants(call: Call, tenant: Tenant) -> Reply:
         if ("audience" not in query or g.get("audience") == query["audience"])
         and ("client_id" not in query or g.get("client_id") == query["client_id"])
     ]
-    if "from" in query or "take" in query:
-        return json_reply(200, checkpoint_page(grants, query, "client_grants", "id", 50))
-    return json_reply(200, offset_page(grants, query, "client_grants", 50))
+    return json_reply(200, list_page(grants, query, "client_grants", "id", default_per_page=50))
 
 
 ROUTES = (

@@ -34,7 +34,7 @@ from typing import Any
 
 from reconciler.emulator.bodies import read_body
 from reconciler.emulator.evidence import MAX_CLIENTS_PER_PATCH
-from reconciler.emulator.listing import checkpoint_page, offset_page, trim_fields
+from reconciler.emulator.listing import checkpoint_page, list_page, trim_fields
 from reconciler.emulator.oas_schemas import (
     CONNECTION_BODY,
     CONNECTION_CLIENTS_BODY,
@@ -70,10 +70,8 @@ def list_connections(call: Call, tenant: Tenant) -> Reply:
         if ("name" not in query or c["name"] == query["name"])
         and ("strategy" not in query or c["strategy"] in query["strategy"])
     ]
-    trimmed = [trim_fields(c, query, _ALWAYS) for c in chosen]
-    if "from" in query or "take" in query:
-        return json_reply(200, checkpoint_page(trimmed, query, "connections", "id", 50))
-    return json_reply(200, offset_page(trimmed, query, "connections", 100))
+    page = list_page(chosen, query, "connections", "id", default_per_page=100, always=_ALWAYS)
+    return json_reply(200, page)
 
 
 def get_connection(call: Call, tenant: Tenant) -> Reply:

@@ -16,6 +16,7 @@ auth0-cli#382) but the emulator does not know the keys, so it accepts any; ``val
 from __future__ import annotations
 
 from reconciler.emulator.bodies import read_body
+from reconciler.emulator.documents import check_shape
 from reconciler.emulator.enums import LANGUAGES, PROMPT_GROUPS
 from reconciler.emulator.evidence import (
     MAX_TEXT_VARIABLES,
@@ -26,13 +27,7 @@ from reconciler.emulator.oas_schemas import CUSTOM_TEXT_BODY
 from reconciler.emulator.responses import Reply, json_reply
 from reconciler.emulator.routing import Call, Route
 from reconciler.emulator.tenant import Tenant
-from reconciler.emulator.validation import (
-    RequestInvalid,
-    check_body,
-    json_type,
-    path_message,
-    payload_message,
-)
+from reconciler.emulator.validation import RequestInvalid, check_body, path_message, payload_message
 
 TEMPLATE = "/api/v2/prompts/{prompt}/custom-text/{language}"
 
@@ -52,20 +47,7 @@ def _check_strict(prompt: str, texts: dict[str, object]) -> None:
         raise RequestInvalid(
             payload_message(f"Additional properties not allowed: {','.join(unknown)}")
         )
-    for screen, keys in texts.items():
-        if not isinstance(keys, dict):
-            found = json_type(keys)
-            raise RequestInvalid(
-                payload_message(f"Expected type object but found type {found}", screen)
-            )
-        for key, text in keys.items():
-            if not isinstance(text, str):
-                found = json_type(text)
-                raise RequestInvalid(
-                    payload_message(
-                        f"Expected type string but found type {found}", f"{screen}.{key}"
-                    )
-                )
+    check_shape(texts)
 
 
 def _check_variables(texts: dict[str, object]) -> None:

@@ -39,10 +39,7 @@ def get_partials(call: Call, tenant: Tenant) -> Reply:
 def put_partials(call: Call, tenant: Tenant) -> Reply:
     prompt = _check_prompt(call)
     document = validate_put(prompt, call.body, strict=call.options.validation == "strict")
-    if document:
-        tenant.prompts[prompt] = document
-    else:
-        tenant.prompts.pop(prompt, None)
+    tenant.set_partials(prompt, document)
     return json_reply(200, document)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator.bodies import read_body
-from reconciler.emulator.listing import checkpoint_page, trim_fields
+from reconciler.emulator.listing import list_page, trim_fields
 from reconciler.emulator.oas_schemas import (
     CUSTOM_DOMAINS_LIST_QUERY,
     TENANT_SETTINGS_BODY,
@@ -55,14 +55,8 @@ def patch_settings(call: Call, tenant: Tenant) -> Reply:
 
 def list_custom_domains(call: Call, tenant: Tenant) -> Reply:
     query = check_query(CUSTOM_DOMAINS_LIST_QUERY, call.query)
-    domains = [trim_fields(domain, query) for domain in tenant.custom_domains]
-    if "take" in query or "from" in query:
-        page = checkpoint_page(
-            tenant.custom_domains, query, "custom_domains", "custom_domain_id", 50
-        )
-        page["custom_domains"] = [trim_fields(d, query) for d in page["custom_domains"]]
-        return json_reply(200, page)
-    return json_reply(200, domains)
+    page = list_page(tenant.custom_domains, query, "custom_domains", "custom_domain_id")
+    return json_reply(200, page)
 
 
 ROUTES = (

@@ -48,7 +48,7 @@ from reconciler.emulator.faults import (
     FaultKind,
     FaultSet,
 )
-from reconciler.emulator.limits import RateDecision, RateLimiter
+from reconciler.emulator.limits import ENDPOINT_LIMIT_MESSAGE, RateDecision, RateLimiter
 from reconciler.emulator.login_pages import handle_page, handle_transactions_admin, is_page_path
 from reconciler.emulator.options import EmulatorOptions
 from reconciler.emulator.requestlog import LoggedRequest, RequestLog
@@ -67,7 +67,7 @@ from reconciler.emulator.responses import (
 from reconciler.emulator.routing import Call, Route, match
 from reconciler.emulator.seed import seed_tenant
 from reconciler.emulator.store import TenantStore
-from reconciler.emulator.tenant import DEFAULT_TENANT, Tenant
+from reconciler.emulator.tenant import DEFAULT_TENANT, TENANT_NAME, Tenant
 from reconciler.emulator.token_endpoint import token_answer, token_params
 from reconciler.emulator.tokens import (
     EXPIRED_TOKEN,
@@ -81,7 +81,6 @@ from reconciler.emulator.validation import RequestInvalid
 
 logger = logging.getLogger("reconciler.emulator")
 
-TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _TENANT_PREFIX = re.compile(r"^/tenants/(?P<tenant>[^/]+)(?P<rest>/.*)?$")
 
 #: Every Management API route, in the order they are matched.
@@ -208,9 +207,8 @@ class Emulator:
             for key, values in parse_qs(request.query, keep_blank_values=True).items()
         }
         call = Call(
-            tenant, base, request.method, rest, params, query, request.headers, request.body,
-            self.options,
-        )  # fmt: skip
+            tenant, base, request.method, params, query, request.headers, request.body, self.options
+        )
         prompt = params.get("prompt") if route.family == "partials" else None
         context = FaultContext(tenant, request.method, prompt, route.family)
         struck = self._strike_before(context, call, route)
@@ -253,7 +251,7 @@ class Emulator:
             headers = self.limiter.exhausted(bucket, self.options.clock(), wait).headers()
             if fault.retry_after is not None:
                 headers = (*headers, ("Retry-After", str(fault.retry_after)))
-        message = "Endpoint limit has been reached" if status == 429 else reason(status)
+        message = ENDPOINT_LIMIT_MESSAGE if status == 429 else reason(status)
         if context.endpoint == "token":
             return oauth_error(status, error_code_for(status), message, headers)
         return auth0_error(status, message, error_code_for(status), headers)
@@ -305,7 +303,7 @@ class Emulator:
 
     # -- the Management API ------------------------------------------------------------------
 
-    def _limit_headers(self, route: Route, decision: RateDecision) -> Headers:
+    def _limit_headers(self, decision: RateDecision) -> Headers:
         snapshot = decision.global_bucket
         if (
             decision.endpoint_bucket is not None
@@ -322,7 +320,7 @@ class Emulator:
         if refused is not None:
             return self._strike_after(context, refused)
         decision = self.limiter.take(call.tenant, route.bucket)
-        headers = self._limit_headers(route, decision)
+        headers = self._limit_headers(decision)
         if not decision.allowed:
             reply = auth0_error(429, decision.message, "too_many_requests", headers)
             return self._strike_after(context, reply)
@@ -343,6 +341,10 @@ class Emulator:
                 self.store.put(call.tenant, call.params["prompt"], writer.document)
         return reply
 
+    def _peek_headers(self, call: Call, route: Route) -> Headers:
+        """The limit headers of an answer refused before the limiter, which spends nothing."""
+        return self._limit_headers(self.limiter.peek(call.tenant, route.bucket))
+
     def _unauthorized(self, message: str, headers: Headers) -> Reply:
         body = auth0_error_body(401, message)
         challenge = "Bearer"
@@ -356,15 +358,15 @@ class Emulator:
         token = self.tokens.check(
             call.tenant, call.headers.get("authorization"), self.options.clock()
         )
-        peek = self._limit_headers(route, self.limiter.peek(call.tenant, route.bucket))
         if isinstance(token, AuthFailure):
-            return self._unauthorized(token.message, peek)
+            return self._unauthorized(token.message, self._peek_headers(call, route))
         if self._expire_by_fault(token, context):
-            return self._unauthorized(EXPIRED_TOKEN, peek)
+            return self._unauthorized(EXPIRED_TOKEN, self._peek_headers(call, route))
         if not any(scope in token.scopes for scope in route.scopes):
             expected = ", ".join(route.scopes)
             message = f"Insufficient scope, expected any of: {expected}"
-            return auth0_error(403, message, "insufficient_scope", peek)
+            headers = self._peek_headers(call, route)
+            return auth0_error(403, message, "insufficient_scope", headers)
         self.tokens.record_use(token)
         return None
 

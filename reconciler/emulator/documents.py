@@ -45,9 +45,6 @@ Document = dict[str, dict[str, str]]
 #: prompts. They are available unless ``unavailable_prompts`` names them.
 EARLY_ACCESS_PROMPTS: frozenset[str] = NEWER_PROMPTS
 
-#: Kept for callers of earlier versions: a 400 the emulator answers for a document.
-DocumentError = RequestInvalid
-
 
 def prompt_available(
     prompt: str, unavailable: frozenset[str], extra: frozenset[str] = frozenset()

@@ -257,14 +257,6 @@ def partial_groups() -> frozenset[str]:
     return frozenset(PARTIAL_GROUPS) | frozenset(PARTIALS_PROMPTS)
 
 
-def prompt_of_screen(screen: str) -> str | None:
-    """The prompt a screen belongs to, if the screen is known."""
-    for prompt, screens in SCREENS_BY_PROMPT.items():
-        if screen in screens:
-            return prompt
-    return None
-
-
 __all__ = [
     "MAX_CLIENTS_PER_PATCH",
     "MAX_PARTIAL_CHARS",
@@ -280,5 +272,4 @@ __all__ = [
     "STANDARD_INSERTION_POINTS",
     "PartialsPrompt",
     "partial_groups",
-    "prompt_of_screen",
 ]

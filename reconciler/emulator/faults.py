@@ -82,7 +82,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal, get_args
 
-from reconciler.emulator.documents import DocumentError, check_shape
+from reconciler.emulator.documents import check_shape
+from reconciler.emulator.validation import RequestInvalid
 
 FaultKind = Literal[
     "status",
@@ -196,7 +197,7 @@ class Fault:
                 raise ValueError("a concurrent_writer fault needs a document")
             try:
                 object.__setattr__(self, "document", check_shape(self.document))
-            except DocumentError as exc:
+            except RequestInvalid as exc:
                 raise ValueError(f"concurrent_writer document: {exc.message}") from exc
 
     @property

@@ -145,6 +145,14 @@ class RateLimiter:
 
     def take(self, tenant: str, endpoint: Bucket | None) -> RateDecision:
         """Spend one token of the global bucket and of ``endpoint``'s, or none of either."""
+        return self._decide(tenant, endpoint, spend=True)
+
+    def peek(self, tenant: str, endpoint: Bucket | None) -> RateDecision:
+        """The buckets' state, spending nothing (for answers that do not reach the limiter)."""
+        return self._decide(tenant, endpoint, spend=False)
+
+    def _decide(self, tenant: str, endpoint: Bucket | None, *, spend: bool) -> RateDecision:
+        """The buckets' state after spending a token of each, when ``spend`` and both have one."""
         now = self._clock()
         if self.mode == "off":
             free = self._unlimited(now)
@@ -153,32 +161,20 @@ class RateLimiter:
             overall = self._bucket(tenant, "global", now)
             own = self._bucket(tenant, endpoint, now) if endpoint else None
             refused: Literal["global", "endpoint"] | None = None
-            if not overall.has_token():
-                refused = "global"
-            elif own is not None and not own.has_token():
-                refused = "endpoint"
-            else:
-                overall.take()
-                if own is not None:
-                    own.take()
+            if spend:
+                if not overall.has_token():
+                    refused = "global"
+                elif own is not None and not own.has_token():
+                    refused = "endpoint"
+                else:
+                    overall.take()
+                    if own is not None:
+                        own.take()
             return RateDecision(
                 refused is None,
                 refused,
                 overall.snapshot(now),
                 own.snapshot(now) if own is not None else None,
-            )
-
-    def peek(self, tenant: str, endpoint: Bucket | None) -> RateDecision:
-        """The buckets' state, spending nothing (for answers that do not reach the limiter)."""
-        now = self._clock()
-        if self.mode == "off":
-            free = self._unlimited(now)
-            return RateDecision(True, None, free, free if endpoint else None)
-        with self._lock:
-            overall = self._bucket(tenant, "global", now)
-            own = self._bucket(tenant, endpoint, now) if endpoint else None
-            return RateDecision(
-                True, None, overall.snapshot(now), own.snapshot(now) if own else None
             )
 
     def exhausted(

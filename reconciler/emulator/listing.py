@@ -7,6 +7,9 @@
   start from (inclusive), ``next`` the id of the first item of the next page, absent at the end.
 - ``fields`` / ``include_fields``: keep (or drop) the named fields. [REC] a few fields always
   come along: ``is_domain_connection`` for connections, ``tenant`` for clients.
+
+:func:`list_page` pages first and trims after, so ``from`` and ``next`` still see the id of an
+item whose id ``fields`` leaves out.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def trim_fields(
 
 def offset_page(
     items: Sequence[JsonObject], query: Mapping[str, Any], key: str, default_per_page: int
-) -> object:
+) -> list[JsonObject] | JsonObject:
     """One page of ``items`` as an array, or the object with totals."""
     page = int(query.get("page", 0))
     per_page = int(query.get("per_page", default_per_page))
@@ -58,3 +61,35 @@ def checkpoint_page(
     if start + take < len(items):
         answer["next"] = items[start + take][id_key]
     return answer
+
+
+def list_page(
+    items: Sequence[JsonObject],
+    query: Mapping[str, Any],
+    key: str,
+    id_key: str,
+    *,
+    default_take: int = 50,
+    default_per_page: int | None = None,
+    always: Sequence[str] = (),
+) -> object:
+    """One page of ``items``, each trimmed by ``fields`` / ``include_fields``.
+
+    A checkpoint page when ``from`` or ``take`` is asked; otherwise an offset page of
+    ``default_per_page`` items, or the whole list when ``default_per_page`` is ``None``.
+    """
+
+    def trim(chosen: Sequence[JsonObject]) -> list[JsonObject]:
+        return [trim_fields(item, query, always) for item in chosen]
+
+    if "from" in query or "take" in query:
+        checkpoint = checkpoint_page(items, query, key, id_key, default_take)
+        checkpoint[key] = trim(checkpoint[key])
+        return checkpoint
+    if default_per_page is None:
+        return trim(items)
+    page = offset_page(items, query, key, default_per_page)
+    if isinstance(page, dict):
+        page[key] = trim(page[key])
+        return page
+    return trim(page)

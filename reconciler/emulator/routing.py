@@ -32,7 +32,6 @@ class Call:
     #: The tenant's canonical base URL: ``SCHEME://HOST`` (+ ``/tenants/T`` but for the default).
     base_url: str
     method: str
-    path: str
     params: Mapping[str, str]
     query: Mapping[str, Sequence[str]]
     headers: Mapping[str, str]

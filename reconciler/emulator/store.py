@@ -114,11 +114,7 @@ class TenantStore:
         """Replace the prompt's whole partials document; the stored copy."""
         stored = normalize(document)
         with self._lock:
-            prompts = self._tenant(tenant).prompts
-            if stored:
-                prompts[prompt] = stored
-            else:
-                prompts.pop(prompt, None)
+            self._tenant(tenant).set_partials(prompt, stored)
             self._persist()
             return copy.deepcopy(stored)
 

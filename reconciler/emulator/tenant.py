@@ -27,6 +27,7 @@ section missing from a state file gets its fresh default.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,9 @@ JsonObject = dict[str, Any]
 MANAGEMENT_AUDIENCE = "/api/v2/"
 
 DEFAULT_TENANT = "default"
+
+#: What a tenant name may be, in a ``/tenants/T`` prefix or an admin path.
+TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 #: The id of every tenant's custom domain ``login.{tenant}.example``.
 CUSTOM_DOMAIN_ID = "cd_SeedCustomDom001"
@@ -233,6 +237,15 @@ class Tenant:
         data: JsonObject = {name: copy.deepcopy(getattr(self, name)) for name in SECTIONS}
         data["prompts"] = {p: d for p, d in data["prompts"].items() if d}
         return data
+
+    # -- changes -----------------------------------------------------------------------------
+
+    def set_partials(self, prompt: str, document: Document) -> None:
+        """Store the prompt's partials document; an empty one removes the prompt's entry."""
+        if document:
+            self.prompts[prompt] = document
+        else:
+            self.prompts.pop(prompt, None)
 
     # -- lookups -----------------------------------------------------------------------------
 
