@@ -180,14 +180,22 @@ class _TenantPages:
         return found
 
     def _language(self) -> str:
+        """The tenant's default language: the first it enables, as the plan read them (a file
+        with translated labels), else from its settings."""
+        if self.plan.locales is not None and self.plan.locales.enabled:
+            return self.plan.locales.enabled[0]
         try:
-            settings = self.client.get_json("tenants/settings")
+            settings = self.facts.tenant_settings()
         except ApiError as exc:
             if exc.status != 403:
                 raise
-            self.notes.append(f"tenant settings not read ({exc.message}): texts shown in English")
+            settings = Unreadable("tenants/settings", "", exc.message)
+        if isinstance(settings, Unreadable):
+            self.notes.append(
+                f"tenant settings not read ({settings.message}): texts shown in English"
+            )
             return "en"
-        locales = settings.get("enabled_locales") if isinstance(settings, dict) else None
+        locales = settings.get("enabled_locales")
         if isinstance(locales, list) and locales and isinstance(locales[0], str):
             return locales[0]
         return "en"

@@ -496,6 +496,22 @@ def test_get_json_reads_other_endpoints(server: FakeAuth0, clock: FakeClock) -> 
     assert clock.sleeps == [] and budget.read.available() == 1
 
 
+@pytest.mark.parametrize("call", ["json", "custom-text"])
+def test_a_retried_call_without_a_bucket_of_its_own_spends_the_global_budget_once_a_try(
+    server: FakeAuth0, clock: FakeClock, call: str
+) -> None:
+    server.other["tenants/settings"] = {"enabled_locales": ["en"]}
+    server.api_replies.append(error(503, "Service Unavailable"))
+    budget = PartialsBudget(global_burst=10, global_per_second=1e-9, clock=clock, sleep=clock.sleep)
+    client = make_client(server, clock, budget=budget)
+    if call == "json":
+        client.get_json("tenants/settings")
+    else:
+        client.get_document(DocumentKey.custom_text("login", "en"))
+    assert len(server.api_requests()) == 2
+    assert budget.management.available() == pytest.approx(10 - 2)  # one token a try, not two
+
+
 def test_get_json_errors(server: FakeAuth0, clock: FakeClock) -> None:
     client = make_client(server, clock, domain="http://127.0.0.1:8765/tenants/acme")
     with pytest.raises(ApiError) as info:

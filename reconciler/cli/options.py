@@ -22,6 +22,7 @@ from reconciler.cli.completion import complete_target
 
 if TYPE_CHECKING:
     from reconciler.cancel import Cancellation
+    from reconciler.cli.progress import Printer
     from reconciler.events import Listener
     from reconciler.model import EnvCheck
     from reconciler.session import Session
@@ -59,6 +60,13 @@ def load_configs(paths: Sequence[str], targets: Sequence[str], run: Run) -> list
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from None
     return shard.select(configs)
+
+
+def warn_config(configs: Sequence[Any], printer: Printer) -> None:
+    """Each file's warnings (an unset credential variable, say), one stderr line each."""
+    for config in configs:
+        for warning in config.warnings:
+            printer.progress(f"warning: {warning}")
 
 
 def state_folder(paths: Sequence[str]) -> Path:

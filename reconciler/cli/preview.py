@@ -10,11 +10,12 @@ import click
 from reconciler.cli.interrupt import run_interruptibly
 from reconciler.cli.options import (
     Run,
+    load_configs,
     open_session,
     paths_argument,
     run_options,
     target_option,
-    tenant_paths,
+    warn_config,
 )
 from reconciler.cli.progress import Printer, calls_line
 
@@ -55,10 +56,8 @@ def preview(
     from reconciler.previews import PreviewReport
 
     printer = Printer(quiet=run.quiet)
-    configs = reconciler.load(tenant_paths(paths), targets=targets, env=run.env)
-    for config in configs:
-        for warning in config.warnings:
-            printer.progress(f"warning: {warning}")
+    configs = load_configs(paths, targets, run)
+    warn_config(configs, printer)
     cancellation = Cancellation()
     folder = Path(out)
 

@@ -312,20 +312,20 @@ class Sender:
                 continue
             self._record(kind, method, path, answer.status)
             now_epoch = self._now_epoch(answer)
-            bucket = bucket or management  # the one the headers describe
-            if bucket is not None:
+            synced = bucket or management  # the one the headers describe
+            if synced is not None:
                 remaining = header_float(answer, "x-ratelimit-remaining")
                 reset = header_float(answer, "x-ratelimit-reset")
-                bucket.observe(None if remaining is None else int(remaining), reset, now_epoch)
+                synced.observe(None if remaining is None else int(remaining), reset, now_epoch)
             if answer.status == 429:
                 with self._lock:
                     self.stats.rate_limited += 1
             if answer.status not in RETRYABLE_STATUSES:
                 return Outcome(answer)
-            delay, asked = self._retry_delay(answer, attempt, now_epoch, bucket)
-            if answer.status == 429 and bucket is not None:
+            delay, asked = self._retry_delay(answer, attempt, now_epoch, synced)
+            if answer.status == 429 and synced is not None:
                 # The server's bucket is empty: no local token until the retry is due.
-                bucket.observe(0, now_epoch + delay, now_epoch)
+                synced.observe(0, now_epoch + delay, now_epoch)
             if asked and delay > self.retry.max_retry_after:
                 return Outcome(answer, f"Auth0 asks to wait {delay:.0f} s", delay)
             if attempt >= self.retry.max_attempts:
