@@ -32,17 +32,11 @@ from reconciler.desired import desired_documents
 from reconciler.diff import diff_document
 from reconciler.documents import Document, DocumentKey
 from reconciler.errors import ConfigError
-from reconciler.importer import (
-    INDENT,
-    NotAdopted,
-    declarable,
-    item_lines,
-    text_keys_of,
-    translate,
-)
-from reconciler.markup import canonical, equivalent, parse_items
+from reconciler.importer import INDENT, NotAdopted, declarable, item_lines, live_items
+from reconciler.markup import canonical, equivalent
 from reconciler.model import DesiredPrompt, Item, SwitchButton, TenantConfig
 from reconciler.render import render_item, render_items
+from reconciler.yamlsource import LocatingLoader
 
 _HINT = "the file's layout is one the fold cannot edit safely; run import and merge by hand"
 
@@ -140,10 +134,15 @@ def _keys(items: Sequence[Item]) -> list[str]:
 
 
 def _list_edit(
-    lines: _Lines, declared: _Declared, old: Sequence[Item], new: Sequence[Item]
+    lines: _Lines,
+    declared: _Declared,
+    old_keys: Sequence[str],
+    new: Sequence[Item],
+    new_keys: Sequence[str],
 ) -> _Edit:
     """The edit that makes ``declared``'s list hold ``new``; items equal to old ones keep their
-    text (found with ``difflib`` on their canonical spelling)."""
+    text (found with ``difflib`` on their ``_keys``: ``old_keys`` of the old items, ``new_keys``
+    of ``new``)."""
     node = declared.node
     if node.flow_style or not node.value:
         key_line = node.start_mark.line  # the flow list starts on its key's line
@@ -163,7 +162,7 @@ def _list_edit(
         key_line = declared.key_line
         head = lines.lines[key_line].rstrip() + " []"
         return _Edit(key_line, ends[-1], (head, *lines.lines[key_line + 1 : starts[0]]))
-    matcher = difflib.SequenceMatcher(None, _keys(old), _keys(new), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     body: list[str] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -233,7 +232,7 @@ def fold(
     """``text`` (the file ``config`` was loaded from) with the live partials of ``live``'s
     prompts folded in. Raises ``ConfigError`` when the file cannot be edited safely."""
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=LocatingLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"the tenant file is not valid YAML: {exc}", hint=_HINT) from None
     nodes = _prompt_nodes(root) if root is not None else {}
@@ -288,16 +287,17 @@ def _fold_prompt(
     for (screen, point), old in declared_items.items():
         address = f"{prompt.name}/{screen}/{point}"
         html = document.get(screen, point) or ""
-        new = translate(parse_items(html, text_keys_of(texts, screen)), texts, screen)
-        if (screen, point) not in places or (
-            equivalent(render_items(old), html) and _keys(old) == _keys(new)
-        ):
+        new = live_items(html, texts, screen)
+        if (screen, point) not in places:
+            continue
+        old_keys, new_keys = _keys(old), _keys(new)
+        if equivalent(render_items(old), html) and old_keys == new_keys:
             continue
         reason = declarable(point, new)
         if reason is not None:
             left_out.append(NotAdopted(address, len(html), reason + "; the file keeps its items"))
             continue
-        edits.append(_list_edit(lines, places[(screen, point)], old, new))
+        edits.append(_list_edit(lines, places[(screen, point)], old_keys, new, new_keys))
         updated.append(address)
     exclusive = {s.name for s in prompt.screens if s.exclusive}
     for screen, points in document.screens.items():
@@ -309,7 +309,7 @@ def _fold_prompt(
             if not (owned or adopt):
                 left_out.append(NotAdopted(address, len(html), "the file does not declare it"))
                 continue
-            items = translate(parse_items(html, text_keys_of(texts, screen)), texts, screen)
+            items = live_items(html, texts, screen)
             reason = declarable(point, items)
             if screen not in spec.screens or point not in spec.insertion_points:
                 reason = "the catalogue does not know it (declare the prompt in extra_prompts)"

@@ -21,7 +21,6 @@ import yaml
 
 from reconciler.catalog import (
     DEFAULT_INSERTION_POINT,
-    INSIDE_MAIN_FORM,
     LANGUAGES,
     PROMPTS,
     STANDARD_INSERTION_POINTS,
@@ -29,7 +28,7 @@ from reconciler.catalog import (
     prompt_spec,
     text_reference,
 )
-from reconciler.config.items import fallback_label
+from reconciler.config.items import fallback_label, nests_form
 from reconciler.documents import Document
 from reconciler.markup import parse_items
 from reconciler.model import (
@@ -71,9 +70,7 @@ def item_to_data(item: Item) -> dict[str, _ItemValue]:
 
 def declarable(point: str, items: Sequence[Item]) -> str | None:
     """Why ``items`` cannot be declared at ``point`` (``validate`` would refuse them), or None."""
-    if point in INSIDE_MAIN_FORM and any(
-        isinstance(item, SwitchButton) or "<form" in item.html.lower() for item in items
-    ):
+    if any(nests_form(point, item) for item in items):
         return f"it holds a <form>, and {point} is inside the page's main form"
     return None
 
@@ -114,6 +111,12 @@ def translate(items: Sequence[Item], texts: Sequence[Document], screen: str) -> 
     return tuple(translated)
 
 
+def live_items(html: str, texts: Sequence[Document], screen: str) -> tuple[Item, ...]:
+    """The items of a live partial of ``screen``, translated buttons with their label maps
+    (``texts``: the prompt's live custom text documents)."""
+    return translate(parse_items(html, text_keys_of(texts, screen)), texts, screen)
+
+
 def prompt_from_document(
     document: Document, spec: PromptSpec | None = None, texts: Sequence[Document] = ()
 ) -> tuple[DesiredPrompt, list[NotAdopted]]:
@@ -126,9 +129,8 @@ def prompt_from_document(
     for screen in _ordered(document.screens, spec.screens if spec else ()):
         partials = document.screens[screen]
         points = []
-        keys = text_keys_of(texts, screen)
         for point in _ordered(partials, spec.insertion_points if spec else ()):
-            items = translate(parse_items(partials[point], keys), texts, screen)
+            items = live_items(partials[point], texts, screen)
             reason = declarable(point, items)
             if reason is not None:
                 address = f"{document.key}/{screen}/{point}"

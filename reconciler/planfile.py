@@ -115,6 +115,12 @@ def _fail(path: Path, problem: str, hint: str = _REPLAN_HINT) -> PlanFileError:
 
 def read_plan(path: Path, *, key: bytes | None) -> SavedPlan:
     """A plan file, validated, checksummed and (with ``key``) signature-checked."""
+    return _read_checked(path, key)[0]
+
+
+def _read_checked(path: Path, key: bytes | None) -> tuple[SavedPlan, dict[str, Any]]:
+    """``read_plan``'s result and the plan's JSON it was built from (without its checksum and
+    signature), from one read of the file."""
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -146,12 +152,13 @@ def read_plan(path: Path, *, key: bytes | None) -> SavedPlan:
         expected = _signature({**data, "checksum": checksum}, key)
         if not hmac.compare_digest(str(signature), expected):
             raise _fail(path, f"its signature does not match {PLAN_KEY_ENV}")
-    return SavedPlan(
+    saved = SavedPlan(
         path=path,
         tenants=tuple(_tenant(t) for t in data["tenants"]),
         targets=tuple(data["targets"]),
         signed=signature is not None,
     )
+    return saved, data
 
 
 def _tenant(data: Mapping[str, Any]) -> SavedTenant:
@@ -267,9 +274,8 @@ def _document_plan(data: Mapping[str, Any]) -> DocumentPlan:
 def read_whole(path: Path, *, key: bytes | None, load: Callable[[str], TenantConfig]) -> Plan:
     """A saved plan as a ``Plan`` to render (checked like ``read_plan``, each tenant file loaded
     and bound); apply never acts on it: it plans again from the files and a fresh read."""
-    saved = read_plan(path, key=key)
+    saved, data = _read_checked(path, key)
     bound = {t.source: t for t in bind(saved, load)}
-    data = json.loads(path.read_text("utf-8"))
     tenants = []
     for tenant in data["tenants"]:
         config = (

@@ -10,9 +10,11 @@ from reconciler.config import parse_tenant
 from reconciler.desired import desired_documents
 from reconciler.diff import diff_document
 from reconciler.documents import Document, DocumentKey
+from reconciler.errors import ConfigError
 from reconciler.fold import fold
 from reconciler.model import SwitchButton
 from reconciler.render import render_items
+from reconciler.yamlsource import MAX_DEPTH
 
 FILE = Path("tenants/acme.yaml")
 
@@ -201,3 +203,10 @@ def test_unchanged_raw_items_keep_their_scalar_style(style: str) -> None:
     live[LOGIN] = Document(LOGIN, screens)
     result = folded(text, live)
     assert f"      - {style}" in result.text.splitlines()
+
+
+def test_the_fold_reads_the_file_under_the_loaders_limits() -> None:
+    config = parse_tenant(EXISTING, FILE, env="skip")
+    deep = EXISTING + "nested: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n"
+    with pytest.raises(ConfigError, match=r"not valid YAML.*nested deeper"):
+        fold(deep, config, live_from(EXISTING))

@@ -12,7 +12,7 @@ import pytest
 from reconciler.config import load_tenant
 from reconciler.documents import Document, DocumentKey, sha256_of
 from reconciler.errors import PlanFileError
-from reconciler.planfile import bind, read_plan, write_plan
+from reconciler.planfile import bind, read_plan, read_whole, write_plan
 from reconciler.plans import Plan, plan_tenant
 
 TENANT_FILE = """\
@@ -169,3 +169,18 @@ def test_the_json_output_is_not_a_saved_plan(workdir: Path) -> None:
     (workdir / "plan.json").write_text(json.dumps(make_plan().to_json()))
     with pytest.raises(PlanFileError, match="no checksum"):
         read_plan(workdir / "plan.json", key=None)
+
+
+def test_a_whole_plan_is_built_from_the_read_that_was_checked(workdir: Path) -> None:
+    plan = make_plan()
+    write_plan(plan, workdir / "plan.json", key=KEY)
+
+    def load_then_replace_the_plan(source: str) -> Any:
+        forged = json.loads((workdir / "plan.json").read_text())
+        forged["tool_version"] = "forged"
+        forged["tenants"][0]["documents"][0]["changes"][0]["after"] = "<p>forged</p>"
+        (workdir / "plan.json").write_text(json.dumps(forged))
+        return load(source)
+
+    whole = read_whole(workdir / "plan.json", key=KEY, load=load_then_replace_the_plan)
+    assert whole.to_json() == plan.to_json()

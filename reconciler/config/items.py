@@ -19,7 +19,7 @@ from reconciler.config.problems import NodeReader
 from reconciler.model import DEFAULT_BUTTON_ID, DEFAULT_BUTTON_STYLE, Item, RawPartial, SwitchButton
 from reconciler.yamlsource import YamlPath
 
-__all__ = ["ItemReader"]
+__all__ = ["ItemReader", "fallback_label", "nests_form"]
 
 _LIQUID_DELIMITERS = ("{{", "{%")
 _NESTED_FORM_WHY = (
@@ -47,19 +47,20 @@ class ItemReader(NodeReader):
         html = value.get("raw")
         if not isinstance(html, str):
             return None
-        if point in INSIDE_MAIN_FORM and "<form" in html.lower():
+        partial = RawPartial(html)
+        if nests_form(point, partial):
             self.fail(
                 f"this raw item holds a <form>, but {point} is inside the page's main form",
                 self.document.location((*path, "raw")),
                 _NESTED_FORM_WHY,
             )
-        return RawPartial(html)
+        return partial
 
     def switch_button(self, value: dict[str, object], path: YamlPath, point: str) -> Item | None:
         connection, raw_label = value.get("switch"), value.get("label")
         if not isinstance(connection, str):
             return None
-        translations = self.translations(raw_label, (*path, "label"))
+        translations = self.translations(raw_label)
         label = (
             raw_label
             if isinstance(raw_label, str)
@@ -78,14 +79,7 @@ class ItemReader(NodeReader):
             self.check_no_liquid(key, text, (*path, key))
         for language, text in translations:
             self.check_no_liquid("label", text, (*path, "label", language))
-        if point in INSIDE_MAIN_FORM:
-            self.fail(
-                f"a switch button cannot go at {point}: that insertion point is inside the "
-                "page's main form",
-                self.document.location(path),
-                _NESTED_FORM_WHY,
-            )
-        return SwitchButton(
+        button = SwitchButton(
             connection=connection,
             label=label,
             id=attributes["id"],
@@ -93,8 +87,16 @@ class ItemReader(NodeReader):
             style=attributes["style"],
             translations=translations,
         )
+        if nests_form(point, button):
+            self.fail(
+                f"a switch button cannot go at {point}: that insertion point is inside the "
+                "page's main form",
+                self.document.location(path),
+                _NESTED_FORM_WHY,
+            )
+        return button
 
-    def translations(self, value: object, path: YamlPath) -> tuple[tuple[str, str], ...]:
+    def translations(self, value: object) -> tuple[tuple[str, str], ...]:
         """A label map's (language, text) pairs, sorted; () for a plain label."""
         if not isinstance(value, dict):
             return ()
@@ -128,6 +130,14 @@ class ItemReader(NodeReader):
                     "remove it; if you need Liquid, write the button as a raw item (- raw: ...)",
                 )
                 return
+
+
+def nests_form(point: str, item: Item) -> bool:
+    """Whether ``item`` at ``point`` puts a form inside the page's main form: a switch button (a
+    form itself) or a raw item holding ``<form`` at a point inside it."""
+    return point in INSIDE_MAIN_FORM and (
+        isinstance(item, SwitchButton) or "<form" in item.html.lower()
+    )
 
 
 def fallback_label(translations: tuple[tuple[str, str], ...], default: str | None) -> str | None:
