@@ -35,7 +35,7 @@ _PUBLIC = {
     "update_tenant_file": "reconciler.operations",
     "restore": "reconciler.operations",
     "preview": "reconciler.previews",
-    "ApplyCancelled": "reconciler.operations",
+    "ApplyCancelled": "reconciler.errors",
     "Session": "reconciler.session",
     "SessionSettings": "reconciler.session",
     "Plan": "reconciler.plans",
@@ -58,6 +58,9 @@ if TYPE_CHECKING:
         DoctorReport as DoctorReport,
     )
     from reconciler.errors import (
+        ApplyCancelled as ApplyCancelled,
+    )
+    from reconciler.errors import (
         Auth0PartialsError as Auth0PartialsError,
     )
     from reconciler.errors import (
@@ -68,9 +71,6 @@ if TYPE_CHECKING:
     )
     from reconciler.model import (
         TenantConfig as TenantConfig,
-    )
-    from reconciler.operations import (
-        ApplyCancelled as ApplyCancelled,
     )
     from reconciler.operations import (
         apply as apply,

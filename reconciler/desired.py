@@ -86,9 +86,10 @@ def custom_text_documents(config: TenantConfig, locales: Locales | None) -> list
     """One document per prompt with translated content and per language: the file's languages
     and the tenant's enabled ones (so a label no longer translated into a language loses its
     stale text there)."""
-    if not uses_custom_text(config):
+    file_languages = config.languages()
+    if not file_languages:
         return []
-    languages = sorted(set(config.languages()) | set(locales.enabled if locales else ()))
+    languages = sorted(set(file_languages) | set(locales.enabled if locales else ()))
     documents = []
     for prompt in config.prompts:
         translated = [

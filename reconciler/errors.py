@@ -18,7 +18,7 @@ called them.
     ├── StalePlanError           a document changed between plan and apply
     ├── UnsafePlanError          a plan crosses a safety threshold (needs --allow-destroy)
     ├── Cancelled                the run was interrupted before this step (reconciler.cancel)
-    ├── ApplyCancelled           a person said no to the plan (reconciler.operations)
+    ├── ApplyCancelled           a person said no to the plan
     └── EmulatorStateError       the emulator's state file (reconciler.emulator.store)
 """
 
@@ -98,6 +98,11 @@ class ApiError(Auth0PartialsError):
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
 
+def missing_scope(message: str) -> str:
+    """The scopes a 403 ``insufficient_scope`` message names ("... expected any of: a, b")."""
+    return message.rsplit("expected any of:", 1)[-1].strip(" .")
+
+
 class RateLimitError(ApiError):
     """Auth0 kept answering 429 after every retry this run allowed."""
 
@@ -125,3 +130,10 @@ class StalePlanError(Auth0PartialsError):
 
 class UnsafePlanError(Auth0PartialsError):
     """A plan deletes more than its tenant allows without --allow-destroy."""
+
+
+class ApplyCancelled(Auth0PartialsError):
+    """The person asked to approve the plan said no."""
+
+    def __init__(self) -> None:
+        super().__init__("Apply cancelled.")

@@ -187,9 +187,6 @@ class TenantConfig:
         }
         return tuple(sorted(found))
 
-    def prompt(self, name: str) -> DesiredPrompt | None:
-        return next((p for p in self.prompts if p.name == name), None)
-
     def to_json(self) -> dict[str, object]:
         """Everything that decides what a run does, for the digest a saved plan records."""
         return {

@@ -6,8 +6,8 @@ goes to the session's listener, results come back as values the reports render.
 
 Tenants run concurrently, each on its own client; a tenant's failure is recorded in its place and
 never hides the others (any exception of one tenant, not only ``Auth0PartialsError``). Within a
-tenant, a plan's cheap checks run alongside its document reads, from the moment the first
-document is read (the tenant's token is then known good).
+tenant, the token comes first (bad credentials fail once); then the document reads and the cheap
+checks' reads go together.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from reconciler.desired import Locales, desired_documents, uses_custom_text
 from reconciler.documents import Document, DocumentKey
 from reconciler.errors import (
     ApiError,
+    ApplyCancelled,
     Auth0PartialsError,
     PlanFileError,
     StalePlanError,
@@ -63,13 +64,6 @@ R = TypeVar("R")
 #: on this process's one interpreter lock rather than waiting; each tenant in flight holds a few
 #: threads (its reads, its checks) and its connections.
 DEFAULT_CONCURRENCY = 512
-
-
-class ApplyCancelled(Auth0PartialsError):
-    """The person asked to approve the plan said no."""
-
-    def __init__(self) -> None:
-        super().__init__("Apply cancelled.")
 
 
 def source_of(config: TenantConfig) -> str:
@@ -229,9 +223,7 @@ def tenant_locales(
     if not uses_custom_text(config):
         return None, ()
     try:
-        settings = session.client(config).get_json(
-            "tenants/settings", {"fields": "enabled_locales", "include_fields": "true"}
-        )
+        return Locales(_enabled_languages(config, session)), ()
     except ApiError as exc:
         if exc.status != 403:
             raise
@@ -239,9 +231,15 @@ def tenant_locales(
             "the tenant's enabled languages could not be read (grant read:tenant_settings): "
             "custom text is planned for the file's languages only",
         )
+
+
+def _enabled_languages(config: TenantConfig, session: Session) -> tuple[str, ...]:
+    """``enabled_locales`` of the tenant's settings (one GET, global bucket)."""
+    settings = session.client(config).get_json(
+        "tenants/settings", {"fields": "enabled_locales", "include_fields": "true"}
+    )
     enabled = settings.get("enabled_locales") if isinstance(settings, dict) else None
-    languages = tuple(str(x) for x in enabled) if isinstance(enabled, list) else ()
-    return Locales(languages), ()
+    return tuple(str(x) for x in enabled) if isinstance(enabled, list) else ()
 
 
 def _cheap_warnings(config: TenantConfig, session: Session) -> tuple[str, ...]:
@@ -547,11 +545,7 @@ def _live_texts(
     (one GET each, global bucket; nothing when no document has translated buttons)."""
     if not documents:
         return []
-    settings = session.client(config).get_json(
-        "tenants/settings", {"fields": "enabled_locales", "include_fields": "true"}
-    )
-    enabled = settings.get("enabled_locales") if isinstance(settings, dict) else None
-    languages = [str(x) for x in enabled] if isinstance(enabled, list) else []
+    languages = _enabled_languages(config, session)
     keys = [DocumentKey.custom_text(d.key.prompt, lang) for d in documents for lang in languages]
     reads = read_documents(_reader(session, config), keys)
     return [read.document for read in reads.values()]

@@ -9,7 +9,7 @@ binds a saved plan to them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,11 +138,6 @@ class Plan:
     @property
     def has_errors(self) -> bool:
         return any(t.error is not None for t in self.tenants)
-
-    def changes(self) -> Iterator[tuple[TenantPlan, Change]]:
-        for tenant in self.tenants:
-            for change in tenant.changes:
-                yield tenant, change
 
     def to_json(self) -> dict[str, Any]:
         """The plan's JSON form (``schemas/plan.schema.json``), without checksum or signature

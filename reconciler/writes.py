@@ -169,37 +169,37 @@ def apply_tenant(
     partials = sorted(
         (d for d in tenant.to_write if d.key.kind == "partials"), key=lambda d: -(d.read_at or 0.0)
     )
-    first = [additions_only(d) for d in texts]
-    first = [d for d in first if d.will_write]
+    first = [d for d in (additions_only(d) for d in texts) if d.will_write]
     later = [d for d in texts if any(c.action == "delete" for c in d.changes)]
     written: list[DocumentPlan] = []
     outcomes: list[DocumentOutcome] = []
-    steps: list[DocumentPlan] = [*first, *partials]
-    index = 0
-    while index < len(steps) or later:
-        if index == len(steps):
-            bases = {d.key: d.document for d in written if d.key.kind == "custom-text"}
-            steps += [_deletions_after(d, bases.get(d.key), clock()) for d in later]
-            later = []
-            continue
-        planned = steps[index]
-        try:
-            check()
-            outcome = _write_one(tenant, api, planned, written, policy, backups, clock)
-        except Auth0PartialsError as exc:
-            status: Status = "outcome unknown" if isinstance(exc, WriteOutcomeUnknown) else "failed"
-            outcome = DocumentOutcome(tenant.tenant, planned.key, status, str(exc))
-        outcomes.append(outcome)
-        on_outcome(outcome)
-        index += 1
-        if outcome.status in ("failed", "outcome unknown"):
-            for rest in [*steps[index:], *later]:
-                skipped = DocumentOutcome(tenant.tenant, rest.key, "not attempted")
-                outcomes.append(skipped)
-                on_outcome(skipped)
-            break
-        if outcome.status == "written" and outcome.plan is not None:
-            written.append(outcome.plan)
+
+    def write_in_order(steps: Sequence[DocumentPlan], after: Sequence[DocumentPlan]) -> bool:
+        """Write ``steps``; at the first failure report the rest, and ``after``, as not
+        attempted, and answer False."""
+        for index, planned in enumerate(steps):
+            try:
+                check()
+                outcome = _write_one(tenant, api, planned, written, policy, backups, clock)
+            except Auth0PartialsError as exc:
+                unknown = isinstance(exc, WriteOutcomeUnknown)
+                status: Status = "outcome unknown" if unknown else "failed"
+                outcome = DocumentOutcome(tenant.tenant, planned.key, status, str(exc))
+            outcomes.append(outcome)
+            on_outcome(outcome)
+            if outcome.status in ("failed", "outcome unknown"):
+                for rest in [*steps[index + 1 :], *after]:
+                    skipped = DocumentOutcome(tenant.tenant, rest.key, "not attempted")
+                    outcomes.append(skipped)
+                    on_outcome(skipped)
+                return False
+            if outcome.status == "written" and outcome.plan is not None:
+                written.append(outcome.plan)
+        return True
+
+    if write_in_order([*first, *partials], later) and later:
+        bases = {d.key: d.document for d in written if d.key.kind == "custom-text"}
+        write_in_order([_deletions_after(d, bases.get(d.key), clock()) for d in later], ())
     return outcomes
 
 

@@ -172,9 +172,6 @@ class _Limits:
 class LocatingLoader(_Limits, yaml.SafeLoader):
     """A SafeLoader that stops composing at ``MAX_NODES`` nodes or ``MAX_DEPTH`` levels."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-
     def fetch_flow_collection_start(self, TokenClass: type[Token]) -> None:
         # The scanner keeps one pending simple key per open "[" or "{": stop deep flow nesting
         # here, before it costs quadratic time.

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, missing_scope
 from reconciler.parallel import at_once
 
 T = TypeVar("T")
@@ -128,8 +128,7 @@ class TenantFacts:
         except ApiError as exc:
             if exc.status != 403 or exc.error_code != "insufficient_scope":
                 return _Failed(exc)
-            scope = exc.message.rsplit("expected any of:", 1)[-1].strip(" .")
-            missing = Unreadable(exc.path, scope, exc.message)
+            missing = Unreadable(exc.path, missing_scope(exc.message), exc.message)
             with self._guard:
                 self.unreadable.append(missing)
             return missing

@@ -13,10 +13,11 @@ import functools
 import re
 from collections.abc import Callable, Collection, Iterator
 
-from reconciler.catalog import INSIDE_MAIN_FORM, PASSWORDLESS_CONNECTIONS
+from reconciler.catalog import PASSWORDLESS_CONNECTIONS
 from reconciler.checks.facts import Application, Connection, TenantFacts, Unreadable
 from reconciler.checks.values import CheckId, CheckResult
-from reconciler.model import RawPartial, SwitchButton, TenantConfig
+from reconciler.config.items import nests_form
+from reconciler.model import SwitchButton, TenantConfig
 
 _HEAD = re.compile(r"\{%-?\s*auth0:head\s*-?%\}")
 _WIDGET = re.compile(r"\{%-?\s*auth0:widget\s*-?%\}")
@@ -55,7 +56,7 @@ def first_reads(
         reads.append(facts.custom_domains)
     if "page-template" in checks:
         reads.append(facts.template)
-    if "universal-login" in checks:
+    if "universal-login" in checks or ("identifier-first" in checks and _connections(config)):
         reads.append(facts.prompt_settings)
     if "prompt-available" in checks:
         reads += [
@@ -250,12 +251,7 @@ def nested_form(config: TenantConfig, facts: TenantFacts) -> list[CheckResult]:
     for prompt in config.prompts:
         for screen in prompt.screens:
             for point in screen.insertion_points:
-                nested = point.name in INSIDE_MAIN_FORM and any(
-                    isinstance(i, SwitchButton)
-                    or (isinstance(i, RawPartial) and "<form" in i.html.lower())
-                    for i in point.items
-                )
-                if nested:
+                if any(nests_form(point.name, item) for item in point.items):
                     results.append(
                         CheckResult(
                             "nested-form",

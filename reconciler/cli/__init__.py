@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
-from reconciler.errors import Auth0PartialsError
+from reconciler.errors import ApplyCancelled, Auth0PartialsError
 
 #: Each command: the module and function that define it, and its line in ``--help``
 #: (``tests/test_cli.py`` checks that line against the command's own ``short_help``).
@@ -103,7 +103,7 @@ class ExitCodeGroup(click.Group):
             click.echo("Aborted.", err=True)
             code = 1
         except Auth0PartialsError as exc:
-            if type(exc).__name__ == "ApplyCancelled":
+            if isinstance(exc, ApplyCancelled):
                 click.echo(exc.message, err=True)
             else:
                 click.echo(f"Error: {exc}", err=True)

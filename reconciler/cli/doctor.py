@@ -6,18 +6,17 @@ import sys
 
 import click
 
-from reconciler.cli.interrupt import run_interruptibly
 from reconciler.cli.options import (
     Run,
     color,
     format_option,
     load_configs,
-    open_session,
     paths_argument,
+    run_in_session,
     run_options,
     target_option,
 )
-from reconciler.cli.progress import Printer, calls_line
+from reconciler.cli.progress import Printer
 
 
 def _interrupted(signum: int) -> None:
@@ -42,19 +41,15 @@ def doctor(
     5-per-minute buckets. Needs read:custom_domains read:branding read:prompts
     read:connections read:clients. Exit 0 all pass, 2 problems found, 1 could not check."""
     import reconciler
-    from reconciler.cancel import Cancellation
     from reconciler.reports.doctor import doctor_json, doctor_markdown, doctor_text
 
     printer = Printer(quiet=run.quiet)
     configs = load_configs(paths, targets, run)
-    cancellation = Cancellation()
 
-    def work() -> tuple[reconciler.DoctorReport, str]:
-        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            report = reconciler.doctor(configs, session=session, concurrency=run.concurrency)
-            return report, calls_line(session)
+    def work(session: reconciler.Session) -> reconciler.DoctorReport:
+        return reconciler.doctor(configs, session=session, concurrency=run.concurrency)
 
-    report, calls = run_interruptibly(work, cancellation, _interrupted)
+    report, calls = run_in_session(run, paths, printer, work, _interrupted)
     if fmt == "json":
         click.echo(doctor_json(report), nl=False)
     elif fmt == "markdown":

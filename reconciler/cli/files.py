@@ -8,17 +8,16 @@ from typing import Any
 
 import click
 
-from reconciler.cli.interrupt import run_interruptibly
 from reconciler.cli.options import (
     Run,
-    open_session,
     paths_argument,
+    run_in_session,
     run_options,
     state_folder,
     target_option,
     tenant_paths,
 )
-from reconciler.cli.progress import Printer, calls_line
+from reconciler.cli.progress import Printer
 
 
 def _interrupted(signum: int) -> None:
@@ -140,11 +139,9 @@ def import_(
     entries, anything else raw entries, and `plan` then shows no changes. What a tenant file
     cannot declare (a <form> inside the page's main form) is listed and left unmanaged."""
     import reconciler
-    from reconciler.cancel import Cancellation
     from reconciler.model import TenantConfig
 
     printer = Printer(quiet=run.quiet)
-    cancellation = Cancellation()
     if update_file:
         if prompts or out:
             raise click.UsageError("--update folds the file's own prompts in place")
@@ -167,16 +164,12 @@ def import_(
         )
     paths = (update_file or out or ".",)
 
-    def work() -> tuple[Any, str]:
-        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            found: Any = (
-                reconciler.update_tenant_file(config, session=session, adopt=adopt)
-                if update_file
-                else reconciler.import_tenant(config, session=session, prompts=prompts)
-            )
-            return found, calls_line(session)
+    def work(session: reconciler.Session) -> Any:
+        if update_file:
+            return reconciler.update_tenant_file(config, session=session, adopt=adopt)
+        return reconciler.import_tenant(config, session=session, prompts=prompts)
 
-    result, calls = run_interruptibly(work, cancellation, _interrupted)
+    result, calls = run_in_session(run, paths, printer, work, _interrupted)
     printer.progress(calls)
     for left in result.not_adopted:
         printer.progress(str(left))
@@ -254,7 +247,6 @@ def restore(
     document it replaces is backed up in turn. Costs one GET and one PUT."""
     import reconciler
     from reconciler.backups import BackupStore, load_backup
-    from reconciler.cancel import Cancellation
 
     saved = load_backup(Path(backup))
     paths = (tenant_file,) if tenant_file else ()
@@ -269,16 +261,11 @@ def restore(
         raise click.ClickException("not confirmed; nothing written (in CI, pass --auto-approve)")
     store = BackupStore(Path(backup_dir) if backup_dir else state_folder(paths) / "backups")
     printer = Printer(quiet=run.quiet)
-    cancellation = Cancellation()
 
-    def work() -> tuple[Path | None, str]:
-        with open_session(
-            run, paths, cancellation=cancellation, listener=printer, locking=True
-        ) as session:
-            replaced = reconciler.restore(saved, config, session=session, store=store)
-            return replaced, calls_line(session)
+    def work(session: reconciler.Session) -> Path | None:
+        return reconciler.restore(saved, config, session=session, store=store)
 
-    replaced, calls = run_interruptibly(work, cancellation, _interrupted)
+    replaced, calls = run_in_session(run, paths, printer, work, _interrupted, locking=True)
     printer.progress(calls)
     if replaced is None:
         click.echo("Already live: nothing written.")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from reconciler.events import Listener
     from reconciler.model import EnvCheck
     from reconciler.session import Session
+
+T = TypeVar("T")
 
 #: Where tenant files are looked for when a command is given no PATHS.
 DEFAULT_PATHS = ("tenants",)
@@ -211,6 +213,32 @@ def run_options(*, many_tenants: bool) -> Callable[[Callable[..., Any]], Callabl
         return wrapped
 
     return decorate
+
+
+def run_in_session(
+    run: Run,
+    paths: Sequence[str],
+    printer: Printer,
+    work: Callable[[Session], T],
+    on_interrupt: Callable[[int], None],
+    *,
+    locking: bool = False,
+) -> tuple[T, str]:
+    """``work`` on the run's session, stopped by Ctrl-C or SIGTERM (``on_interrupt`` says what
+    was done): its result, and the ``API calls:`` line of the session."""
+    from reconciler.cancel import Cancellation
+    from reconciler.cli.interrupt import run_interruptibly
+    from reconciler.cli.progress import calls_line
+
+    cancellation = Cancellation()
+
+    def in_session() -> tuple[T, str]:
+        with open_session(
+            run, paths, cancellation=cancellation, listener=printer, locking=locking
+        ) as session:
+            return work(session), calls_line(session)
+
+    return run_interruptibly(in_session, cancellation, on_interrupt)
 
 
 @contextmanager

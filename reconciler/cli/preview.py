@@ -7,17 +7,16 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.interrupt import run_interruptibly
 from reconciler.cli.options import (
     Run,
     load_configs,
-    open_session,
     paths_argument,
+    run_in_session,
     run_options,
     target_option,
     warn_config,
 )
-from reconciler.cli.progress import Printer, calls_line
+from reconciler.cli.progress import Printer
 
 
 def _interrupted(signum: int) -> None:
@@ -52,28 +51,20 @@ def preview(
     custom text (read:prompts) on the global bucket. Exit 0, or 1 when a tenant or a screen
     could not be previewed."""
     import reconciler
-    from reconciler.cancel import Cancellation
     from reconciler.previews import PreviewReport
 
     printer = Printer(quiet=run.quiet)
     configs = load_configs(paths, targets, run)
     warn_config(configs, printer)
-    cancellation = Cancellation()
     folder = Path(out)
 
-    def work() -> tuple[PreviewReport, str]:
-        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            planned = reconciler.plan(
-                configs,
-                session=session,
-                targets=targets,
-                concurrency=run.concurrency,
-                checks=False,
-            )
-            report = reconciler.preview(planned, session=session, out=folder, images=not no_images)
-            return report, calls_line(session)
+    def work(session: reconciler.Session) -> PreviewReport:
+        planned = reconciler.plan(
+            configs, session=session, targets=targets, concurrency=run.concurrency, checks=False
+        )
+        return reconciler.preview(planned, session=session, out=folder, images=not no_images)
 
-    report, calls = run_interruptibly(work, cancellation, _interrupted)
+    report, calls = run_in_session(run, paths, printer, work, _interrupted)
     for screen in report.screens:
         address = f"{screen.tenant} {screen.prompt}/{screen.screen}"
         if screen.error is not None:

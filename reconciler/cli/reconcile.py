@@ -8,28 +8,22 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.cli.interrupt import run_interruptibly
 from reconciler.cli.options import (
     Run,
     color,
     format_option,
     load_configs,
-    open_session,
     paths_argument,
+    run_in_session,
     run_options,
     state_folder,
     target_option,
+    warn_config,
 )
-from reconciler.cli.progress import Printer, calls_line
+from reconciler.cli.progress import Printer
 
 if TYPE_CHECKING:
     import reconciler
-
-
-def _warn_config(configs: list, printer: Printer) -> None:  # type: ignore[type-arg]
-    for config in configs:
-        for warning in config.warnings:
-            printer.progress(f"warning: {warning}")
 
 
 no_checks_option = click.option(
@@ -100,7 +94,6 @@ def plan(
     PATHS are tenant files or folders of them (default: tenants/). Needs only the read:prompts
     scope. Exit 0 (or 2 with --detailed-exitcode when there are changes), 1 on error."""
     import reconciler
-    from reconciler.cancel import Cancellation
 
     try:
         mode = int(out_mode, 8)
@@ -116,21 +109,18 @@ def plan(
         _show_plan(result, fmt, out, mode, detailed_exitcode, preview_base_url, calls, printer, run)
         return
     configs = load_configs(paths, targets, run)
-    _warn_config(configs, printer)
-    cancellation = Cancellation()
+    warn_config(configs, printer)
 
-    def work() -> tuple[reconciler.Plan, str]:
-        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            result = reconciler.plan(
-                configs,
-                session=session,
-                targets=targets,
-                concurrency=run.concurrency,
-                checks=not no_checks,
-            )
-            return result, calls_line(session)
+    def work(session: reconciler.Session) -> reconciler.Plan:
+        return reconciler.plan(
+            configs,
+            session=session,
+            targets=targets,
+            concurrency=run.concurrency,
+            checks=not no_checks,
+        )
 
-    result, calls = run_interruptibly(work, cancellation, _interrupted_plan)
+    result, calls = run_in_session(run, paths, printer, work, _interrupted_plan)
     _show_plan(result, fmt, out, mode, detailed_exitcode, preview_base_url, calls, printer, run)
 
 
@@ -232,7 +222,6 @@ def apply(
     since. Needs the update:prompts scope. Holds a machine-wide lock per tenant while it runs."""
     import reconciler
     from reconciler.backups import BackupStore
-    from reconciler.cancel import Cancellation
     from reconciler.reports import render_plan
     from reconciler.reports.apply import apply_verdict
 
@@ -252,9 +241,8 @@ def apply(
     files = tuple(str(t.config.source) for t in bound) if saved else paths
     backups = BackupStore(Path(backup_dir) if backup_dir else state_folder(files) / "backups")
     printer = Printer(quiet=run.quiet, color=color())
-    cancellation = Cancellation()
     configs = [] if saved else load_configs(paths, targets, run)
-    _warn_config(configs, printer)
+    warn_config(configs, printer)
 
     shown: list[reconciler.Plan] = []
 
@@ -262,50 +250,29 @@ def apply(
         shown.append(plan)
         click.echo(render_plan(plan, "text", color=color()), nl=False, color=color())
 
-    def work() -> tuple[reconciler.ApplyReport | None, str]:
-        with open_session(
-            run, files, cancellation=cancellation, listener=printer, locking=True
-        ) as session:
-            if saved:
-                fresh = reconciler.replan_saved(bound, session=session, concurrency=run.concurrency)
-                if not fresh.has_changes:
-                    show(fresh)
-                    return None, calls_line(session)
-                report = reconciler.apply(
-                    fresh,
-                    session=session,
-                    show=show,
-                    allow_destroy=allow_destroy,
-                    backups=backups,
-                    max_read_age=max_read_age,
-                    verify=verify,
-                    concurrency=run.concurrency,
-                    on_stale="refuse",
-                )
-                return report, calls_line(session)
-            result = reconciler.plan(
+    def work(session: reconciler.Session) -> reconciler.ApplyReport:
+        if saved:
+            planned = reconciler.replan_saved(bound, session=session, concurrency=run.concurrency)
+        else:
+            planned = reconciler.plan(
                 configs,
                 session=session,
                 targets=targets,
                 concurrency=run.concurrency,
                 checks=not no_checks,
             )
-            if not result.has_changes and not result.has_errors:
-                show(result)
-                return None, calls_line(session)
-            report = reconciler.apply(
-                result,
-                session=session,
-                show=show,
-                approve=None if auto_approve else _confirm,
-                allow_destroy=allow_destroy,
-                backups=backups,
-                max_read_age=max_read_age,
-                verify=verify,
-                concurrency=run.concurrency,
-                on_stale="remerge" if auto_approve else "refuse",
-            )
-            return report, calls_line(session)
+        return reconciler.apply(
+            planned,
+            session=session,
+            show=show,
+            approve=None if saved or auto_approve else _confirm,
+            allow_destroy=allow_destroy,
+            backups=backups,
+            max_read_age=max_read_age,
+            verify=verify,
+            concurrency=run.concurrency,
+            on_stale="refuse" if saved else None,
+        )
 
     def interrupted(signum: int) -> None:
         from reconciler.writes import ApplyReport
@@ -316,8 +283,8 @@ def apply(
         for line in apply_verdict(partial, backup_dir=backups.folder, planned=planned):
             click.echo(line)
 
-    report, calls = run_interruptibly(work, cancellation, interrupted)
-    if report is None:
+    report, calls = run_in_session(run, files, printer, work, interrupted, locking=True)
+    if not shown[-1].has_changes:
         click.echo("Nothing to apply.")
         printer.progress(calls)
         return
@@ -352,24 +319,22 @@ def drift(
 
     PATHS are tenant files or folders of them (default: tenants/). Needs only read:prompts."""
     import reconciler
-    from reconciler.cancel import Cancellation
     from reconciler.reports import render_drift
 
     printer = Printer(quiet=run.quiet)
     configs = load_configs(paths, targets, run)
-    _warn_config(configs, printer)
-    cancellation = Cancellation()
+    warn_config(configs, printer)
 
-    def work() -> reconciler.DriftReport:
-        with open_session(run, paths, cancellation=cancellation, listener=printer) as session:
-            return reconciler.drift(
-                configs,
-                session=session,
-                targets=targets,
-                concurrency=run.concurrency,
-                checks=not no_checks,
-            )
+    def work(session: reconciler.Session) -> reconciler.DriftReport:
+        return reconciler.drift(
+            configs,
+            session=session,
+            targets=targets,
+            concurrency=run.concurrency,
+            checks=not no_checks,
+        )
 
-    report = run_interruptibly(work, cancellation, _interrupted_plan)
+    report, calls = run_in_session(run, paths, printer, work, _interrupted_plan)
     click.echo(render_drift(report, fmt, color=color()), nl=False, color=color())  # type: ignore[arg-type]
+    printer.progress(calls)
     sys.exit(report.exit_code(fail_on_unmanaged=fail_on_unmanaged))

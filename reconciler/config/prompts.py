@@ -244,17 +244,13 @@ class PromptReader(NodeReader):
         self, spec: PromptSpec, draft: _ScreenDraft, body: object, path: YamlPath
     ) -> None:
         """A list directly under a prompt or screen: the items of its default insertion point."""
-        points = spec.insertion_points
-        if DEFAULT_INSERTION_POINT in points:
-            name = DEFAULT_INSERTION_POINT
-        elif len(points) == 1:
-            name = points[0]
-        else:
+        name = spec.default_insertion_point
+        if name is None:
             self.fail(
                 f"a list here would go to {DEFAULT_INSERTION_POINT}, which screen "
                 f"'{draft.name}' does not have",
                 self.document.location(path),
-                f"name the insertion point: one of {', '.join(points)}",
+                f"name the insertion point: one of {', '.join(spec.insertion_points)}",
             )
             return
         self.point(draft, name, body, path, self.document.location(path))
@@ -301,14 +297,15 @@ class PromptReader(NodeReader):
         if not isinstance(value, dict):
             return
         for key, texts in value.items():
-            if not isinstance(texts, dict) or key.startswith(SWITCH_TEXT_PREFIX):
-                if key.startswith(SWITCH_TEXT_PREFIX):
-                    self.fail(
-                        f"custom text variable {key!r} is in the namespace {SWITCH_TEXT_PREFIX}* "
-                        "that translated buttons use",
-                        self.document.key_location((*path, key)),
-                        "give it another name",
-                    )
+            if key.startswith(SWITCH_TEXT_PREFIX):
+                self.fail(
+                    f"custom text variable {key!r} is in the namespace {SWITCH_TEXT_PREFIX}* "
+                    "that translated buttons use",
+                    self.document.key_location((*path, key)),
+                    "give it another name",
+                )
+                continue
+            if not isinstance(texts, dict):
                 continue
             pairs = tuple(sorted((str(k), v) for k, v in texts.items() if isinstance(v, str)))
             draft.texts.append(DeclaredText(key, pairs))

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from reconciler.errors import missing_scope
 from reconciler.model import Credentials
 
 __all__ = [
@@ -101,7 +102,7 @@ def api_hint(
         )
     if status == 403:
         if error_code == "insufficient_scope":
-            needed = message.rsplit("expected any of:", 1)[-1].strip(" .")
+            needed = missing_scope(message)
             scope = needed or ("read:prompts" if method == "GET" else "update:prompts")
             return (
                 f"grant the scope {scope} to the Machine to Machine application on the Auth0 "
